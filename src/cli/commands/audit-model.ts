@@ -1,0 +1,13 @@
+// `warden audit-model` — not built yet; the owning concern replaces this file.
+import type { Command } from 'commander';
+import { ExitError } from '../exit-error.js';
+
+export function register(program: Command): void {
+  program
+    .command('audit-model')
+    .description('(not built yet)')
+    .allowUnknownOption()
+    .action(() => {
+      throw new ExitError('warden audit-model is not built yet');
+    });
+}

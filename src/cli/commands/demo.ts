@@ -1,0 +1,13 @@
+// `warden demo` — not built yet; the owning concern replaces this file.
+import type { Command } from 'commander';
+import { ExitError } from '../exit-error.js';
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('(not built yet)')
+    .allowUnknownOption()
+    .action(() => {
+      throw new ExitError('warden demo is not built yet');
+    });
+}
