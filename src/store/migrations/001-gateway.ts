@@ -27,6 +27,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('external_id', 'text')
     .addColumn('limits', 'text')
     .addColumn('allowed_uses', 'text')
+    .addColumn('open_case_id', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('accounts_partner_external', ['partner_id', 'external_id'])

@@ -1,5 +1,8 @@
 // Row types of the gateway tables (migration 001-gateway).
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+
+/** A nullable column that inserts may omit. */
+type Optional<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 export interface PartnersTable {
   id: string;
@@ -20,6 +23,8 @@ export interface AccountsTable {
   external_id: string | null;
   limits: string | null;
   allowed_uses: string | null;
+  /** The open case while the account is under review or suspended (set by enforce/). */
+  open_case_id: Optional<string>;
   created_at: number;
   updated_at: number;
 }
