@@ -23,6 +23,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
     .addColumn('status_reason', 'text')
+    .addColumn('status_actor', 'text')
     .addColumn('partner_id', 'text', (c) => c.references('partners.id'))
     .addColumn('external_id', 'text')
     .addColumn('limits', 'text')

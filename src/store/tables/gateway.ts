@@ -19,6 +19,8 @@ export interface AccountsTable {
   name: string;
   status: 'active' | 'suspended' | 'terminated';
   status_reason: string | null;
+  /** Who made the last status change: `cli`, `admin:<token id>`, `partner:<partner id>`, `policy:<rule>`. */
+  status_actor: Optional<string>;
   partner_id: string | null;
   external_id: string | null;
   limits: string | null;
