@@ -124,7 +124,9 @@ describe('OpenAICompatibleUpstream', () => {
   });
 
   it('rejects with reset when the connection drops before the headers', async () => {
-    mock.handle((_r, res) => res.socket?.destroy());
+    mock.handle((_r, res) => {
+      res.socket?.destroy();
+    });
     await expectUpstreamError(upstream().call(chatCall), 'reset');
   });
 
