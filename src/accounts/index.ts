@@ -1,5 +1,7 @@
 // The accounts concern's public face: accounts, API keys, partners and their end customers, admin
 // tokens, usage, and the state-change feed that keeps gateway caches fresh.
+
+export { describeAccount } from './account-details.js';
 export {
   type CreateAccountOptions,
   createAccount,
@@ -56,3 +58,15 @@ export {
 } from './transitions.js';
 export * from './types.js';
 export { getAccountRisk, getUsage, type UsageOptions } from './usage.js';
+export {
+  type AccountDetailView,
+  type AccountView,
+  accountDetailView,
+  accountView,
+  type KeyView,
+  keyView,
+  type PartnerView,
+  partnerView,
+  type RiskView,
+  riskView,
+} from './views.js';
