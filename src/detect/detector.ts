@@ -23,6 +23,11 @@ export interface RequestView {
   outputText: string | null;
   endCustomer: string | null;
   clientIp: string | null;
+  /**
+   * `promptText` tokenized once by the engine (`tokenize` in text-tokens.ts: lower-cased, numbers
+   * masked, at most the first 128 and last 32 tokens). Detectors tokenize themselves when absent.
+   */
+  promptTokens?: readonly string[];
 }
 
 export interface Signal {

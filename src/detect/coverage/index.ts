@@ -1,0 +1,143 @@
+// Coverage: one short prompt structure swept systematically over many topics — "Write a detailed
+// explanation of <topic> for a textbook", "给我讲讲<topic>的历史" — the way a data-generation job
+// walks a topic list to cover a domain. A prompt's skeleton is its first three and last two tokens;
+// what lies between is the fill. A skeleton used many times with (almost) all-distinct fills over a
+// broad vocabulary is a sweep.
+//
+// Catches: topic/entity sweeps whose skeleton is too short for the templates detector to weigh
+// much, in any language (CJK is read per character).
+// Misses: sweeps that rotate many paraphrased skeletons (each stays small), and sweeps with the
+// topic at the very start or end of the prompt (the skeleton then includes the topic); a human who
+// asks many "what is … ?" questions shares a skeleton too, so diversity and volume are required.
+// Cost: O(1) beyond the engine's tokens; memory ≤ maxSkeletons × maxDistinct hashes.
+import type { Detector, Signal } from '../detector.js';
+import { GAP, hashString, joinTokens, promptTokensOf, truncate } from '../text-tokens.js';
+
+export interface CoverageOptions {
+  maxSkeletons?: number;
+  maxDistinct?: number;
+  /** Prompts longer than this (tokens) are not short-structure sweeps (templates handles them). */
+  maxTokens?: number;
+  /** Instances a skeleton needs before it is reported. */
+  minCount?: number;
+}
+
+interface Skeleton {
+  text: string;
+  count: number;
+  fills: Set<number>;
+  vocabulary: Set<number>;
+  fillTokens: number;
+  examples: string[];
+}
+
+export interface CoverageState {
+  requests: number;
+  skeletons: Map<number, Skeleton>;
+}
+
+export function createCoverageDetector({
+  maxSkeletons = 64,
+  maxDistinct = 512,
+  maxTokens = 80,
+  minCount = 8,
+}: CoverageOptions = {}): Detector<CoverageState> & {
+  merge(into: CoverageState, from: CoverageState): void;
+} {
+  function evict(state: CoverageState): void {
+    let worstKey = -1;
+    let worst = Number.POSITIVE_INFINITY;
+    for (const [k, v] of state.skeletons)
+      if (v.count < worst) {
+        worst = v.count;
+        worstKey = k;
+      }
+    state.skeletons.delete(worstKey);
+  }
+
+  return {
+    id: 'coverage',
+    create: () => ({ requests: 0, skeletons: new Map() }),
+    update(state, view) {
+      state.requests++;
+      const tokens = promptTokensOf(view);
+      if (tokens.length < 6 || tokens.length > maxTokens || tokens.includes(GAP)) return;
+      const head = tokens.slice(0, 3);
+      const tail = tokens.slice(tokens.length - 2);
+      const fill = tokens.slice(3, tokens.length - 2);
+      const key = hashString(`${head.join('\u0001')}\u0002${tail.join('\u0001')}`);
+      let sk = state.skeletons.get(key);
+      if (sk === undefined) {
+        if (state.skeletons.size >= maxSkeletons) evict(state);
+        sk = {
+          text: `${joinTokens(head)} <*> ${joinTokens(tail)}`,
+          count: 0,
+          fills: new Set(),
+          vocabulary: new Set(),
+          fillTokens: 0,
+          examples: [],
+        };
+        state.skeletons.set(key, sk);
+      }
+      sk.count++;
+      const fillText = joinTokens(fill);
+      if (sk.fills.size < maxDistinct) sk.fills.add(hashString(fillText));
+      for (const t of fill) {
+        sk.fillTokens++;
+        if (sk.vocabulary.size < maxDistinct) sk.vocabulary.add(hashString(t));
+      }
+      if (sk.examples.length < 5) sk.examples.push(truncate(fillText, 60));
+    },
+    signals(state): Signal[] {
+      let best: Skeleton | null = null;
+      for (const sk of state.skeletons.values()) if (best === null || sk.count > best.count) best = sk;
+      if (best === null || best.count < minCount) return [];
+      const distinct = best.fills.size / best.count;
+      // Breadth: distinct fill words per fill (a topic list keeps introducing new words).
+      const breadth = Math.min(1, best.vocabulary.size / Math.max(1, best.count) / 1.5);
+      const share = best.count / state.requests;
+      const confidence = 1 - Math.exp(-(best.count - minCount + 1) / 8);
+      const score = share * confidence * clamp01((distinct - 0.5) / 0.4) * breadth;
+      if (score <= 0.01) return [];
+      return [
+        {
+          id: 'coverage',
+          score: Math.min(1, score),
+          evidence: {
+            skeleton: best.text,
+            count: best.count,
+            share: round(share),
+            distinct_fills: best.fills.size,
+            fill_vocabulary: best.vocabulary.size,
+            example_fills: best.examples,
+          },
+        },
+      ];
+    },
+    merge(into, from) {
+      into.requests += from.requests;
+      for (const [k, v] of from.skeletons) {
+        const mine = into.skeletons.get(k);
+        if (mine) {
+          mine.count += v.count;
+          mine.fillTokens += v.fillTokens;
+          for (const h of v.fills) if (mine.fills.size < maxDistinct) mine.fills.add(h);
+          for (const h of v.vocabulary) if (mine.vocabulary.size < maxDistinct) mine.vocabulary.add(h);
+        } else {
+          if (into.skeletons.size >= maxSkeletons) evict(into);
+          into.skeletons.set(k, v);
+        }
+      }
+    },
+  };
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : Math.min(x, 1);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export const coverageDetector = createCoverageDetector();

@@ -1,0 +1,175 @@
+// Linking: accounts (and partners' end customers) that share specific keys — a system prompt, a
+// prompt skeleton (the first or last 12 tokens of a long prompt), a client address, or text that was
+// served to another account (output reuse) — are joined into one actor with union-find, so that
+// the engine can pool their evidence. A key links only after an account has used it `minSupport`
+// times, and a key seen in more than `maxAccountsPerKey` accounts is generic (a stock system prompt,
+// a carrier NAT) and links no further accounts.
+//
+// Catches: one pipeline split over several accounts, or over a direct account and a partner channel.
+// Misses: split accounts that share nothing observable (different prompts, addresses and system
+// prompts); and linking can join unrelated customers of one product that share a template or
+// address — pooling never adds content evidence that no member produced.
+// Memory: ≤ maxKeysPerAccount counters per account; the output index holds ≤ maxOutputShingles.
+import type { RequestView } from '../detector.js';
+import { hashString } from '../text-tokens.js';
+
+export interface LinkingOptions {
+  minSupport?: number;
+  maxAccountsPerKey?: number;
+  maxKeysPerAccount?: number;
+  maxOutputShingles?: number;
+  /** System prompts shorter than this are too generic to link on. */
+  minSystemPromptChars?: number;
+}
+
+export interface LinkEvidence {
+  with: string;
+  via: 'system_prompt' | 'prompt_skeleton' | 'client_address' | 'output_reuse';
+  key: string;
+}
+
+export interface Linker {
+  /** Folds one request; returns the pairs of previously separate actors it joined. */
+  observe(view: RequestView): [string, string][];
+  /** The actor's representative account. */
+  find(account: string): string;
+  members(account: string): string[];
+  evidence(account: string): LinkEvidence[];
+}
+
+const SHINGLE = 8;
+
+export function createLinker({
+  minSupport = 3,
+  maxAccountsPerKey = 8,
+  maxKeysPerAccount = 64,
+  maxOutputShingles = 200_000,
+  minSystemPromptChars = 40,
+}: LinkingOptions = {}): Linker {
+  const parent = new Map<string, string>();
+  const groups = new Map<string, string[]>();
+  const keyCounts = new Map<string, Map<string, number>>();
+  const keyAccounts = new Map<string, Set<string>>();
+  const evidence = new Map<string, LinkEvidence[]>();
+  // Two generations so the index stays bounded without forgetting everything at once.
+  let outputs = new Map<number, string>();
+  let previousOutputs = new Map<number, string>();
+
+  function find(a: string): string {
+    let root = parent.get(a) ?? a;
+    if (root === a) return a;
+    root = find(root);
+    parent.set(a, root);
+    return root;
+  }
+
+  function union(a: string, b: string): [string, string] | null {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra === rb) return null;
+    const ga = groups.get(ra) ?? [ra];
+    const gb = groups.get(rb) ?? [rb];
+    const [big, small] = ga.length >= gb.length ? [ra, rb] : [rb, ra];
+    parent.set(small, big);
+    groups.set(big, [...(groups.get(big) ?? [big]), ...(groups.get(small) ?? [small])]);
+    groups.delete(small);
+    return [big, small];
+  }
+
+  function note(account: string, other: string, via: LinkEvidence['via'], key: string): void {
+    for (const [x, y] of [
+      [account, other],
+      [other, account],
+    ]) {
+      const list = evidence.get(x) ?? [];
+      if (list.length < 16 && !list.some((e) => e.with === y && e.via === via))
+        list.push({ with: y, via, key });
+      evidence.set(x, list);
+    }
+  }
+
+  function support(account: string, key: string): boolean {
+    let counts = keyCounts.get(account);
+    if (!counts) {
+      counts = new Map();
+      keyCounts.set(account, counts);
+    }
+    const c = counts.get(key);
+    if (c === undefined) {
+      if (counts.size >= maxKeysPerAccount) return false;
+      counts.set(key, 1);
+      return minSupport <= 1;
+    }
+    counts.set(key, c + 1);
+    return c + 1 === minSupport;
+  }
+
+  function shingleHashes(text: string, sampleMask: number): number[] {
+    const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+    const out: number[] = [];
+    for (let i = 0; i + SHINGLE <= words.length && out.length < 32; i++) {
+      const h = hashString(words.slice(i, i + SHINGLE).join(' '));
+      if ((h & sampleMask) === 0) out.push(h);
+    }
+    return out;
+  }
+
+  return {
+    find,
+    members: (account) => groups.get(find(account)) ?? [account],
+    evidence: (account) => evidence.get(account) ?? [],
+    observe(view) {
+      const account = view.account;
+      const joined: [string, string][] = [];
+      const keys: [LinkEvidence['via'], string, string][] = [];
+      if (view.systemPrompt !== null && view.systemPrompt.length >= minSystemPromptChars)
+        keys.push(['system_prompt', `s:${hashString(view.systemPrompt)}`, view.systemPrompt.slice(0, 60)]);
+      const tokens = view.promptTokens ?? [];
+      if (tokens.length >= 24) {
+        const head = tokens.slice(0, 12).join(' ');
+        const tail = tokens.slice(tokens.length - 12).join(' ');
+        keys.push(['prompt_skeleton', `h:${hashString(head)}`, head.slice(0, 60)]);
+        keys.push(['prompt_skeleton', `t:${hashString(tail)}`, tail.slice(0, 60)]);
+      }
+      if (view.clientIp) keys.push(['client_address', `ip:${view.clientIp}`, view.clientIp]);
+      // Output reuse: this prompt quotes text served to another account.
+      const quoted = new Set<string>();
+      for (const h of shingleHashes(view.promptText.slice(0, 20_000), 3)) {
+        const owner = outputs.get(h) ?? previousOutputs.get(h);
+        if (owner !== undefined && owner !== account) quoted.add(owner);
+      }
+      for (const owner of quoted) keys.push(['output_reuse', `o:${owner}`, owner]);
+      for (const [via, key, preview] of keys) {
+        if (!support(account, key)) continue;
+        if (via === 'output_reuse') {
+          const owner = key.slice(2);
+          const pair = union(owner, account);
+          note(account, owner, via, preview);
+          if (pair) joined.push(pair);
+          continue;
+        }
+        let set = keyAccounts.get(key);
+        if (!set) {
+          set = new Set();
+          keyAccounts.set(key, set);
+        }
+        if (set.size >= maxAccountsPerKey) continue;
+        set.add(account);
+        for (const other of set) {
+          if (other === account) continue;
+          note(account, other, via, preview);
+          const pair = union(other, account);
+          if (pair) joined.push(pair);
+        }
+      }
+      if (view.outputText) {
+        for (const h of shingleHashes(view.outputText.slice(0, 20_000), 3)) outputs.set(h, account);
+        if (outputs.size >= maxOutputShingles / 2) {
+          previousOutputs = outputs;
+          outputs = new Map();
+        }
+      }
+      return joined;
+    },
+  };
+}
