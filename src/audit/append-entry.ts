@@ -10,7 +10,7 @@
 //   so a read-then-write would instead fail at once with SQLITE_BUSY when another writer got there
 //   first. The leaf hash covers the index, so it is filled in by a second statement.
 // The primary key on entry_index turns any race these miss into an error rather than a duplicate.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { DialectName, Store } from '../store/store.js';
 import { type AuditEntry, type AuditEntryInput, entryLeafHash, normalizeEntryInput } from './audit-entry.js';
@@ -58,6 +58,29 @@ export async function appendAuditEntry(
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(append);
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isLostRace(error)) throw error;
+    }
+  }
+}
+
+/**
+ * Runs `work` in a transaction fit for a state change and its audit entry: on SQLite the transaction
+ * takes the write lock before `work` runs (a no-op write, as BEGIN IMMEDIATE would), so `work` may
+ * read, then write, then append without failing with SQLITE_BUSY when another process wrote in
+ * between; on PostgreSQL it is a plain READ COMMITTED transaction. A transaction that lost a race is
+ * retried from the start, so `work` must do nothing but database work (send webhooks after it).
+ */
+export async function auditedTransaction<T>(
+  store: Store,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.db.transaction().execute(async (trx) => {
+        if (store.dialect === 'sqlite') await sql`update audit_heads set id = id where 0 = 1`.execute(trx);
+        return work(trx);
+      });
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !isLostRace(error)) throw error;
     }

@@ -3,6 +3,7 @@
 // Transparency) with Ed25519-signed tree heads, inclusion and consistency proofs, and a verifier.
 export {
   appendAuditEntry,
+  auditedTransaction,
   getAuditEntry,
   type ListAuditEntriesOptions,
   listAuditEntries,
