@@ -92,21 +92,25 @@ export async function createAccount(
   const now = Date.now();
   const id = newRecordId('acct');
   try {
-    await store.db
-      .insertInto('accounts')
-      .values({
-        id,
-        name,
-        status: 'active',
-        status_reason: null,
-        partner_id: partnerRecord?.id ?? null,
-        external_id: external,
-        limits: limitsText(checkedLimits),
-        allowed_uses: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    // The state change lets gateways that cached "no such end customer" see the new account at once.
+    await store.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('accounts')
+        .values({
+          id,
+          name,
+          status: 'active',
+          status_reason: null,
+          partner_id: partnerRecord?.id ?? null,
+          external_id: external,
+          limits: limitsText(checkedLimits),
+          allowed_uses: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await recordStateChange(trx, 'account', id, now);
+    });
   } catch (error) {
     if (isUniqueViolation(error))
       throw new WardenError('ADMIN_CONFLICT', { detail: `account ${name} already exists` });

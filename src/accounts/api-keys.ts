@@ -75,21 +75,26 @@ export async function createApiKey(
     generated = generateApiKey(partnerRecord ? 'partner' : 'account');
   }
   const id = newRecordId('key');
-  await store.db
-    .insertInto('api_keys')
-    .values({
-      id,
-      account_id: owner?.id ?? null,
-      partner_id: partnerRecord?.id ?? null,
-      prefix: generated.prefix,
-      hash: hashSecret(generated.key),
-      name: name ?? null,
-      limits: limitsText(checkedLimits),
-      created_at: Date.now(),
-      revoked_at: null,
-      last_used_at: null,
-    })
-    .execute();
+  const now = Date.now();
+  // The state change lets gateways that cached "unknown key" for this hash see the new key at once.
+  await store.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('api_keys')
+      .values({
+        id,
+        account_id: owner?.id ?? null,
+        partner_id: partnerRecord?.id ?? null,
+        prefix: generated.prefix,
+        hash: hashSecret(generated.key),
+        name: name ?? null,
+        limits: limitsText(checkedLimits),
+        created_at: now,
+        revoked_at: null,
+        last_used_at: null,
+      })
+      .execute();
+    await recordStateChange(trx, 'key', id, now);
+  });
   return {
     id,
     key: generated.key,
