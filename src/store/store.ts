@@ -24,7 +24,17 @@ export interface PostgresPool {
     text: string,
     values?: unknown[],
   ): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  connect(): Promise<PostgresClient>;
   end(): Promise<void>;
+}
+
+/** One connection checked out of the pool (transactions, session advisory locks). */
+export interface PostgresClient {
+  query(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  release(error?: Error | boolean): void;
 }
 
 export interface StoreBase {
