@@ -32,10 +32,17 @@ export type UpstreamErrorKind = 'timeout' | 'connect' | 'reset' | 'bad_response'
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
   readonly kind: UpstreamErrorKind;
+  /** For kind 'timeout': the limit that was exceeded, in ms (timeout_ms or idle_timeout_ms). */
+  readonly timeoutMs?: number;
 
-  constructor(kind: UpstreamErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    kind: UpstreamErrorKind,
+    message: string,
+    options: { cause?: unknown; timeoutMs?: number } = {},
+  ) {
+    super(message, { cause: options.cause });
     this.kind = kind;
+    if (options.timeoutMs !== undefined) this.timeoutMs = options.timeoutMs;
   }
 }
 

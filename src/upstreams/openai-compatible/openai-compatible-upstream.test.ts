@@ -120,7 +120,8 @@ describe('OpenAICompatibleUpstream', () => {
   it('rejects with timeout when no headers arrive within timeout_ms', async () => {
     mock.handle(() => {}); // never answers
     const error = await expectUpstreamError(upstream({ timeout_ms: 150 }).call(chatCall), 'timeout');
-    expect(error.message).toContain('150 ms');
+    expect(error.message).toBe('upstream local sent no response headers for 150 ms');
+    expect(error.timeoutMs).toBe(150);
   });
 
   it('rejects with reset when the connection drops before the headers', async () => {
@@ -153,7 +154,9 @@ describe('OpenAICompatibleUpstream', () => {
       res.write('data: {"n":1}\n\n'); // and nothing more, ever
     });
     const response = await upstream({ idle_timeout_ms: 150 }).call(chatCall);
-    await expectUpstreamError(readAll(response.body), 'timeout');
+    const error = await expectUpstreamError(readAll(response.body), 'timeout');
+    expect(error.timeoutMs).toBe(150);
+    expect(error.message).toContain('nothing in the middle of its response body for 150 ms');
   });
 
   it('throws bad_response when the upstream does not speak HTTP', async () => {

@@ -171,11 +171,14 @@ export function toUpstreamError(
   // HPE_* are llhttp parse errors; anything unrecognised is treated as a malformed response too.
   const kind = KIND_BY_CODE[code] ?? 'bad_response';
   const detail = error instanceof Error ? error.message : String(error);
-  let message = `upstream ${upstreamName} failed ${when}: ${detail}${code ? ` (${code})` : ''}`;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-    message = `upstream ${upstreamName} sent no response headers within ${timeoutMs} ms`;
-  } else if (code === 'UND_ERR_BODY_TIMEOUT') {
-    message = `upstream ${upstreamName} sent nothing for ${idleTimeoutMs} ms ${when}`;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    const limitMs = code === 'UND_ERR_HEADERS_TIMEOUT' ? timeoutMs : idleTimeoutMs;
+    const what = code === 'UND_ERR_HEADERS_TIMEOUT' ? 'no response headers' : `nothing ${when}`;
+    return new UpstreamError(kind, `upstream ${upstreamName} sent ${what} for ${limitMs} ms`, {
+      cause: error,
+      timeoutMs: limitMs,
+    });
   }
+  const message = `upstream ${upstreamName} failed ${when}: ${detail}${code ? ` (${code})` : ''}`;
   return new UpstreamError(kind, message, { cause: error });
 }
