@@ -15,6 +15,8 @@ export function toAdminError(error: FastifyError | Error): WardenError {
     }
     return error;
   }
+  if (error instanceof SyntaxError)
+    return new WardenError('ADMIN_INVALID', { detail: `the body is not valid JSON: ${error.message}` });
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const context = fastifyError.validationContext ?? 'request';

@@ -383,6 +383,12 @@ describe.each(testBackends())('admin API on %s', (backend) => {
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ account: 'acme', partner: null });
     expect(created.json().key).toMatch(/^sk-wdn-/);
+    const noBody = await app.inject({
+      method: 'POST',
+      url: '/admin/v1/accounts/acme/keys',
+      headers: { authorization: `Bearer ${tokens.admin}` },
+    });
+    expect(noBody.statusCode).toBe(201);
     const partner = await request('admin', {
       method: 'POST',
       url: '/partners',
@@ -439,7 +445,16 @@ describe.each(testBackends())('admin API on %s', (backend) => {
       [{ method: 'GET', url: '/accounts?status=weird' }, 400, 'ADMIN_INVALID'],
       [{ method: 'GET', url: '/accounts/acme/usage?days=0' }, 400, 'ADMIN_INVALID'],
       [{ method: 'GET', url: '/no/such/route' }, 404, 'ADMIN_NOT_FOUND'],
+      [{ method: 'POST', url: `/accounts/${id}/reinstate` }, 400, 'ADMIN_INVALID'],
     ];
+    const bad = await app.inject({
+      method: 'POST',
+      url: `/admin/v1/accounts/${id}/suspend`,
+      headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
+      payload: '{"reason": ',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('ADMIN_INVALID');
     for (const [call, status, code] of cases) {
       const response = await request('admin', call);
       expect(response.statusCode, `${call.method} ${call.url} ${response.body}`).toBe(status);

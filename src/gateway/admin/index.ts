@@ -43,6 +43,16 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   installAdminAuth(app, store);
   app.addHook('preValidation', async (request) => {
     const schema = request.routeOptions.schema;
+    const bodySchema = schema?.body as { required?: string[] } | undefined;
+    if (bodySchema && (request.body === undefined || request.body === null)) {
+      // An empty body is an empty object where nothing is required (e.g. POST /accounts/:id/keys).
+      if (bodySchema.required?.length) {
+        throw new WardenError('ADMIN_INVALID', {
+          detail: `send a JSON body with ${bodySchema.required.join(', ')}`,
+        });
+      }
+      request.body = {};
+    }
     const unknown = [
       ...unknownFields(schema?.body as never, request.body).map((f) => `body.${f}`),
       ...unknownFields(schema?.querystring as never, request.query).map((f) => `query.${f}`),
