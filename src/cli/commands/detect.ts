@@ -26,7 +26,10 @@ export interface DetectRun {
   result: DetectResult;
   lines: number;
   skipped: number;
+  /** Wall-clock seconds of the run (read, parse, detect, assess). */
   seconds: number;
+  /** CPU seconds (user + system) of this process during the run: throughput on one core. */
+  cpuSeconds: number;
 }
 
 export function register(program: Command): void {
@@ -55,6 +58,7 @@ export async function detect(options: DetectOptions): Promise<DetectRun> {
   if (!existsSync(options.traffic)) throw usageError(`${options.traffic}: no such traffic file`);
   const engine = createDetectionEngine({ policy });
   const started = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   let lineNo = 0;
   let skipped = 0;
   for await (const line of readLines(options.traffic)) {
@@ -75,7 +79,8 @@ export async function detect(options: DetectOptions): Promise<DetectRun> {
     .map((a) => engine.assess(a))
     .sort((a, b) => b.risk - a.risk || a.account.localeCompare(b.account));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { result: { accounts }, lines: lineNo, skipped, seconds };
+  const cpu = process.cpuUsage(cpuStart);
+  return { result: { accounts }, lines: lineNo, skipped, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /** A traffic record, or the reason the line is not one. */

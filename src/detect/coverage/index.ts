@@ -26,6 +26,8 @@ interface Skeleton {
   text: string;
   count: number;
   fills: Set<number>;
+  /** Instances seen while `fills` still had room: the denominator of the distinct ratio. */
+  sampled: number;
   vocabulary: Set<number>;
   fillTokens: number;
   examples: string[];
@@ -73,6 +75,7 @@ export function createCoverageDetector({
           text: `${joinTokens(head)} <*> ${joinTokens(tail)}`,
           count: 0,
           fills: new Set(),
+          sampled: 0,
           vocabulary: new Set(),
           fillTokens: 0,
           examples: [],
@@ -81,7 +84,10 @@ export function createCoverageDetector({
       }
       sk.count++;
       const fillText = joinTokens(fill);
-      if (sk.fills.size < maxDistinct) sk.fills.add(hashString(fillText));
+      if (sk.fills.size < maxDistinct) {
+        sk.sampled++;
+        sk.fills.add(hashString(fillText));
+      }
       for (const t of fill) {
         sk.fillTokens++;
         if (sk.vocabulary.size < maxDistinct) sk.vocabulary.add(hashString(t));
@@ -92,9 +98,9 @@ export function createCoverageDetector({
       let best: Skeleton | null = null;
       for (const sk of state.skeletons.values()) if (best === null || sk.count > best.count) best = sk;
       if (best === null || best.count < minCount) return [];
-      const distinct = best.fills.size / best.count;
+      const distinct = best.fills.size / Math.max(1, best.sampled);
       // Breadth: distinct fill words per fill (a topic list keeps introducing new words).
-      const breadth = Math.min(1, best.vocabulary.size / Math.max(1, best.count) / 1.5);
+      const breadth = Math.min(1, best.vocabulary.size / Math.max(1, Math.min(best.count, 300)) / 1.5);
       const share = best.count / state.requests;
       const confidence = 1 - Math.exp(-(best.count - minCount + 1) / 8);
       const score = share * confidence * clamp01((distinct - 0.5) / 0.4) * breadth;
@@ -121,7 +127,11 @@ export function createCoverageDetector({
         if (mine) {
           mine.count += v.count;
           mine.fillTokens += v.fillTokens;
-          for (const h of v.fills) if (mine.fills.size < maxDistinct) mine.fills.add(h);
+          for (const h of v.fills) {
+            if (mine.fills.size >= maxDistinct) break;
+            if (!mine.fills.has(h)) mine.sampled++;
+            mine.fills.add(h);
+          }
           for (const h of v.vocabulary) if (mine.vocabulary.size < maxDistinct) mine.vocabulary.add(h);
         } else {
           if (into.skeletons.size >= maxSkeletons) evict(into);

@@ -20,6 +20,12 @@ export interface LinkingOptions {
   maxOutputShingles?: number;
   /** System prompts shorter than this are too generic to link on. */
   minSystemPromptChars?: number;
+  /**
+   * A key links only once it is on at least this share of the account's requests: a pipeline's
+   * template is on nearly all of them; a phrase that many humans paste (AlpacaEval's "I like to host
+   * guests at my home from time to time…" prompts) is on a few.
+   */
+  minShare?: number;
 }
 
 export interface LinkEvidence {
@@ -45,7 +51,9 @@ export function createLinker({
   maxKeysPerAccount = 64,
   maxOutputShingles = 200_000,
   minSystemPromptChars = 40,
+  minShare = 0.25,
 }: LinkingOptions = {}): Linker {
+  const requests = new Map<string, number>();
   const parent = new Map<string, string>();
   const groups = new Map<string, string[]>();
   const keyCounts = new Map<string, Map<string, number>>();
@@ -88,6 +96,7 @@ export function createLinker({
     }
   }
 
+  /** True once, when `key` first has enough support in `account` (count and share). */
   function support(account: string, key: string): boolean {
     let counts = keyCounts.get(account);
     if (!counts) {
@@ -95,20 +104,26 @@ export function createLinker({
       keyCounts.set(account, counts);
     }
     const c = counts.get(key);
-    if (c === undefined) {
-      if (counts.size >= maxKeysPerAccount) return false;
-      counts.set(key, 1);
-      return minSupport <= 1;
+    if (c === undefined && counts.size >= maxKeysPerAccount) return false;
+    if (c !== undefined && c < 0) return false; // already linked through this key
+    const count = (c ?? 0) + 1;
+    if (count >= minSupport && count >= minShare * (requests.get(account) ?? count)) {
+      counts.set(key, -1);
+      return true;
     }
-    counts.set(key, c + 1);
-    return c + 1 === minSupport;
+    counts.set(key, count);
+    return false;
   }
 
+  /** Hashes of sampled 8-word shingles (rolling: each word hash is computed once). */
   function shingleHashes(text: string, sampleMask: number): number[] {
-    const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+    const words = text.slice(0, 8000).toLowerCase().split(/\s+/);
+    const wordHashes: number[] = [];
+    for (const w of words) if (w !== '') wordHashes.push(hashString(w));
     const out: number[] = [];
-    for (let i = 0; i + SHINGLE <= words.length && out.length < 32; i++) {
-      const h = hashString(words.slice(i, i + SHINGLE).join(' '));
+    for (let i = 0; i + SHINGLE <= wordHashes.length && out.length < 32; i++) {
+      let h = 0;
+      for (let k = 0; k < SHINGLE; k++) h = (Math.imul(h, 31) + wordHashes[i + k]) >>> 0;
       if ((h & sampleMask) === 0) out.push(h);
     }
     return out;
@@ -120,6 +135,7 @@ export function createLinker({
     evidence: (account) => evidence.get(account) ?? [],
     observe(view) {
       const account = view.account;
+      requests.set(account, (requests.get(account) ?? 0) + 1);
       const joined: [string, string][] = [];
       const keys: [LinkEvidence['via'], string, string][] = [];
       if (view.systemPrompt !== null && view.systemPrompt.length >= minSystemPromptChars)
@@ -134,7 +150,7 @@ export function createLinker({
       if (view.clientIp) keys.push(['client_address', `ip:${view.clientIp}`, view.clientIp]);
       // Output reuse: this prompt quotes text served to another account.
       const quoted = new Set<string>();
-      for (const h of shingleHashes(view.promptText.slice(0, 20_000), 3)) {
+      for (const h of shingleHashes(view.promptText, 3)) {
         const owner = outputs.get(h) ?? previousOutputs.get(h);
         if (owner !== undefined && owner !== account) quoted.add(owner);
       }
@@ -163,7 +179,7 @@ export function createLinker({
         }
       }
       if (view.outputText) {
-        for (const h of shingleHashes(view.outputText.slice(0, 20_000), 3)) outputs.set(h, account);
+        for (const h of shingleHashes(view.outputText, 3)) outputs.set(h, account);
         if (outputs.size >= maxOutputShingles / 2) {
           previousOutputs = outputs;
           outputs = new Map();

@@ -26,6 +26,9 @@ import {
 } from '../text-tokens.js';
 
 const SLOT = '<*>';
+const ANCHOR_HEAD = 8;
+const ANCHOR_TAIL = 3;
+const PROBES = 10;
 
 export interface TemplatesOptions {
   /** Tokens read from the start and end of each prompt. */
@@ -52,6 +55,8 @@ interface Cluster {
   constants: number;
   count: number;
   prompts: Set<number>;
+  /** Instances seen while `prompts` still had room: the denominator of the distinct ratio. */
+  sampled: number;
   slots: SlotStats[];
   lastSeen: number;
 }
@@ -78,9 +83,31 @@ export function createTemplatesDetector({
 }: TemplatesOptions = {}): Detector<TemplatesState> & {
   merge(into: TemplatesState, from: TemplatesState): void;
 } {
-  function align(template: string[], constants: number, index: Map<string, number[]>): Alignment | null {
+  /**
+   * A prompt that starts with the template's first `ANCHOR_HEAD` tokens and ends with its last
+   * `ANCHOR_TAIL` (all constant) instantiates it even when the fills outweigh the constant text
+   * (Self-Instruct's "Come up with a series of tasks: Task 1: … Task 9:").
+   */
+  function anchored(template: readonly string[], message: readonly string[]): boolean {
+    if (template.length < ANCHOR_HEAD + ANCHOR_TAIL || message.length < ANCHOR_HEAD + ANCHOR_TAIL)
+      return false;
+    for (let i = 0; i < ANCHOR_HEAD; i++)
+      if (template[i] === SLOT || template[i] !== message[i]) return false;
+    for (let i = 1; i <= ANCHOR_TAIL; i++) {
+      const t = template[template.length - i];
+      if (t === SLOT || t !== message[message.length - i]) return false;
+    }
+    return true;
+  }
+
+  function align(
+    template: string[],
+    constants: number,
+    index: Map<string, number[]>,
+    unlimited = false,
+  ): Alignment | null {
     const at = new Int32Array(template.length).fill(-1);
-    const allowedMisses = Math.floor((1 - similarity) * constants);
+    const allowedMisses = unlimited ? template.length : Math.floor((1 - similarity) * constants);
     let misses = 0;
     let matched = 0;
     let p = 0;
@@ -148,6 +175,20 @@ export function createTemplatesDetector({
     return { tokens, fills };
   }
 
+  /** Cheap pre-check: most of ~10 evenly spaced constants of the template occur in the prompt. */
+  function probe(c: Cluster, index: Map<string, number[]>): boolean {
+    const step = Math.max(1, Math.floor(c.tokens.length / PROBES));
+    let tried = 0;
+    let found = 0;
+    for (let i = 0; i < c.tokens.length; i += step) {
+      const t = c.tokens[i];
+      if (t === SLOT) continue;
+      tried++;
+      if (index.has(t)) found++;
+    }
+    return found >= tried * similarity - 1;
+  }
+
   function newCluster(tokens: readonly string[], index: number): Cluster {
     const t: string[] = [];
     for (const tok of tokens) {
@@ -156,7 +197,15 @@ export function createTemplatesDetector({
       t.push(v);
     }
     const slots = t.filter((x) => x === SLOT).map(() => ({ distinct: new Set<number>(), examples: [] }));
-    return { tokens: t, constants: countConstants(t), count: 0, prompts: new Set(), slots, lastSeen: index };
+    return {
+      tokens: t,
+      constants: countConstants(t),
+      count: 0,
+      prompts: new Set(),
+      sampled: 0,
+      slots,
+      lastSeen: index,
+    };
   }
 
   function addBounded(set: Set<number>, value: number): void {
@@ -180,9 +229,11 @@ export function createTemplatesDetector({
     let bestAlign: Alignment | null = null;
     let bestScore = 0;
     for (const c of state.clusters) {
-      const a = align(c.tokens, c.constants, index);
+      const isAnchored = anchored(c.tokens, message);
+      if (!isAnchored && !probe(c, index)) continue;
+      const a = align(c.tokens, c.constants, index, isAnchored);
       if (a === null) continue;
-      const score = a.matched / c.constants;
+      const score = isAnchored ? Math.max(similarity, a.matched / c.constants) : a.matched / c.constants;
       if (score > bestScore) {
         best = c;
         bestAlign = a;
@@ -207,6 +258,7 @@ export function createTemplatesDetector({
         });
         best.count++;
         best.lastSeen = at;
+        if (best.prompts.size < maxDistinct) best.sampled++;
         addBounded(best.prompts, promptHash);
         return;
       }
@@ -214,6 +266,7 @@ export function createTemplatesDetector({
     evictIfFull(state);
     const c = newCluster(message, at);
     c.count = 1;
+    c.sampled = 1;
     c.prompts.add(promptHash);
     state.clusters.push(c);
   }
@@ -242,7 +295,7 @@ export function createTemplatesDetector({
       const templated = ranked.reduce((n, c) => n + c.count, 0);
       const share = templated / state.requests;
       const top = ranked[0];
-      const distinctRatio = Math.min(1, top.prompts.size / top.count);
+      const distinctRatio = Math.min(1, top.prompts.size / Math.max(1, top.sampled));
       // Confidence grows with the number of instances: 3 → 0.28, 10 → 0.82, 20 → 0.98.
       const confidence = 1 - Math.exp(-(templated - 2) / 5);
       const score = clamp01(share * confidence * Math.min(1, distinctRatio / 0.8));
@@ -279,7 +332,11 @@ export function createTemplatesDetector({
         });
         if (target) {
           target.count += c.count;
-          for (const h of c.prompts) addBounded(target.prompts, h);
+          for (const h of c.prompts) {
+            if (target.prompts.size >= maxDistinct) break;
+            if (!target.prompts.has(h)) target.sampled++;
+            target.prompts.add(h);
+          }
           target.lastSeen = Math.max(target.lastSeen, c.lastSeen);
         } else {
           evictIfFull(into);
