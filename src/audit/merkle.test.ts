@@ -7,6 +7,7 @@ import {
   EMPTY_ROOT,
   inclusionPath,
   leafHash,
+  MerkleTree,
   merkleRoot,
   nodeHash,
   verifyConsistencyPath,
@@ -212,6 +213,39 @@ describe('Merkle proofs, property-based', () => {
           altered[m - 1] = leafHash(Buffer.from('rewritten'));
           expect(verifyConsistencyPath(m, n, merkleRoot(altered), merkleRoot(leaves, n), proof)).toBe(false);
         }
+      }),
+    );
+  });
+});
+
+describe('MerkleTree (cached complete subtrees)', () => {
+  // RFC 6962 §2.1's definition, written out directly: the reference the cached tree must agree with.
+  const mth = (d: Buffer[]): Buffer => {
+    if (d.length === 0) return EMPTY_ROOT;
+    if (d.length === 1) return d[0];
+    let k = 1;
+    while (k * 2 < d.length) k *= 2;
+    return nodeHash(mth(d.slice(0, k)), mth(d.slice(k)));
+  };
+
+  it('gives the same root as the RFC definition for every prefix of a 130-leaf tree', () => {
+    const leaves = Array.from({ length: 130 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+    const tree = new MerkleTree(leaves);
+    for (let n = 0; n <= 130; n++) expect(hex(tree.root(n)), `size ${n}`).toBe(hex(mth(leaves.slice(0, n))));
+  });
+
+  it('gives proofs for prefixes that verify against the prefix roots', () => {
+    const leaves = Array.from({ length: 77 }, (_, i) => leafHash(Buffer.from([i])));
+    const tree = new MerkleTree(leaves);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 77 }), fc.nat(), fc.nat(), (n, i, m) => {
+        const index = i % n;
+        const first = m % (n + 1);
+        const root = tree.root(n);
+        expect(verifyInclusionPath(leaves[index], index, n, tree.inclusionPath(index, n), root)).toBe(true);
+        expect(verifyConsistencyPath(first, n, tree.root(first), root, tree.consistencyPath(first, n))).toBe(
+          true,
+        );
       }),
     );
   });

@@ -19,7 +19,12 @@ export function leafHash(data: Uint8Array): Buffer {
 
 /** RFC 6962 interior node hash: SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(Buffer.of(0x01)).update(left).update(right).digest();
+  // One update of one buffer: a tree of n leaves takes n - 1 of these, so call overhead counts.
+  const input = Buffer.allocUnsafe(1 + left.length + right.length);
+  input[0] = 0x01;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return createHash('sha256').update(input).digest();
 }
 
 /** The largest power of two strictly smaller than n (n ≥ 2). */
@@ -41,83 +46,119 @@ function checkSize(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be an integer ≥ 0`);
 }
 
-/** MTH(D[start:end]) over leaf hashes (already hashed with `leafHash`). */
-function subtreeRoot(leaves: readonly Uint8Array[], start: number, end: number): Buffer {
-  const n = end - start;
-  if (n === 0) return EMPTY_ROOT;
-  if (n === 1) return Buffer.from(leaves[start]);
-  const k = splitPoint(n);
-  return nodeHash(subtreeRoot(leaves, start, start + k), subtreeRoot(leaves, start + k, end));
+/**
+ * A tree over leaf hashes with every complete, aligned subtree (2^j leaves starting at a multiple of
+ * 2^j) hashed once: n - 1 hashes to build, then any prefix root or proof is O(log² n) lookups and
+ * hashes. RFC 6962's recursion only ever needs such subtrees plus the nodes joining them.
+ */
+export class MerkleTree {
+  readonly #levels: Uint8Array[][];
+
+  constructor(leaves: readonly Uint8Array[]) {
+    checkLeaves(leaves);
+    this.#levels = [leaves.slice()];
+    for (let below = this.#levels[0]; below.length >= 2; ) {
+      const level: Buffer[] = new Array(Math.floor(below.length / 2));
+      for (let i = 0; i < level.length; i++) level[i] = nodeHash(below[2 * i], below[2 * i + 1]);
+      this.#levels.push(level);
+      below = level;
+    }
+  }
+
+  get size(): number {
+    return this.#levels[0].length;
+  }
+
+  #checkTreeSize(size: number): void {
+    checkSize('tree size', size);
+    if (size > this.size) throw new RangeError(`tree size ${size} exceeds the ${this.size} leaves`);
+  }
+
+  /** MTH(D[start:end]) of RFC 6962 §2.1. */
+  #subtree(start: number, end: number): Buffer {
+    const n = end - start;
+    if (n === 0) return EMPTY_ROOT;
+    const level = Math.log2(n);
+    if (Number.isInteger(level) && start % n === 0) return Buffer.from(this.#levels[level][start / n]);
+    const k = splitPoint(n);
+    return nodeHash(this.#subtree(start, start + k), this.#subtree(start + k, end));
+  }
+
+  /** The Merkle Tree Hash of the first `size` leaves (all by default). */
+  root(size: number = this.size): Buffer {
+    this.#checkTreeSize(size);
+    return this.#subtree(0, size);
+  }
+
+  /** PATH(m, D[n]) of RFC 6962 §2.1.1 for leaf `index` in the tree of the first `size` leaves, bottom up. */
+  inclusionPath(index: number, size: number = this.size): Buffer[] {
+    this.#checkTreeSize(size);
+    checkSize('index', index);
+    if (index >= size) throw new RangeError(`leaf ${index} is not in a tree of size ${size}`);
+    const path: Buffer[] = [];
+    // Walk down from the root, collecting the sibling subtree at each split; reversed, bottom up.
+    let start = 0;
+    let end = size;
+    let m = index;
+    while (end - start > 1) {
+      const k = splitPoint(end - start);
+      if (m < k) {
+        path.push(this.#subtree(start + k, end));
+        end = start + k;
+      } else {
+        path.push(this.#subtree(start, start + k));
+        start += k;
+        m -= k;
+      }
+    }
+    return path.reverse();
+  }
+
+  /**
+   * PROOF(m, D[n]) of RFC 6962 §2.1.2: the tree of the first `first` leaves is a prefix of the tree of
+   * the first `second`. Empty when first is 0 or equals second.
+   */
+  consistencyPath(first: number, second: number): Buffer[] {
+    this.#checkTreeSize(second);
+    checkSize('first', first);
+    if (first > second) throw new RangeError(`the first tree size ${first} exceeds the second ${second}`);
+    if (first === 0 || first === second) return [];
+    return this.#subproof(first, 0, second, true);
+  }
+
+  /** SUBPROOF(m, D[start:end], b) of RFC 6962 §2.1.2, in the RFC's order. */
+  #subproof(m: number, start: number, end: number, b: boolean): Buffer[] {
+    const n = end - start;
+    if (m === n) return b ? [] : [this.#subtree(start, end)];
+    const k = splitPoint(n);
+    if (m <= k) return [...this.#subproof(m, start, start + k, b), this.#subtree(start + k, end)];
+    return [...this.#subproof(m - k, start + k, end, false), this.#subtree(start, start + k)];
+  }
 }
 
 /** The Merkle Tree Hash of the first `size` leaf hashes (all of them by default). */
 export function merkleRoot(leaves: readonly Uint8Array[], size: number = leaves.length): Buffer {
-  checkLeaves(leaves);
   checkSize('size', size);
   if (size > leaves.length) throw new RangeError(`tree size ${size} exceeds the ${leaves.length} leaves`);
-  return subtreeRoot(leaves, 0, size);
+  return new MerkleTree(leaves.slice(0, size)).root();
 }
 
-/**
- * PATH(m, D[n]) of RFC 6962 §2.1.1: the audit path of leaf `index` in the tree of the first `size`
- * leaves, bottom to top.
- */
+/** PATH(m, D[n]) of RFC 6962 §2.1.1: the audit path of leaf `index` in the tree of the first `size` leaves. */
 export function inclusionPath(
   leaves: readonly Uint8Array[],
   index: number,
   size: number = leaves.length,
 ): Buffer[] {
-  checkLeaves(leaves);
-  checkSize('index', index);
   checkSize('size', size);
   if (size > leaves.length) throw new RangeError(`tree size ${size} exceeds the ${leaves.length} leaves`);
-  if (index >= size) throw new RangeError(`leaf ${index} is not in a tree of size ${size}`);
-  const path: Buffer[] = [];
-  // Walk down from the root, collecting the sibling subtree at each split; reverse for bottom-up.
-  let start = 0;
-  let end = size;
-  let m = index;
-  while (end - start > 1) {
-    const k = splitPoint(end - start);
-    if (m < k) {
-      path.push(subtreeRoot(leaves, start + k, end));
-      end = start + k;
-    } else {
-      path.push(subtreeRoot(leaves, start, start + k));
-      start += k;
-      m -= k;
-    }
-  }
-  return path.reverse();
+  return new MerkleTree(leaves.slice(0, size)).inclusionPath(index);
 }
 
-/**
- * PROOF(m, D[n]) of RFC 6962 §2.1.2: the consistency proof that the tree of the first `first` leaves
- * is a prefix of the tree of the first `second`. Empty when first is 0 or first equals second.
- */
+/** PROOF(m, D[n]) of RFC 6962 §2.1.2 between the trees of the first `first` and `second` leaves. */
 export function consistencyPath(leaves: readonly Uint8Array[], first: number, second: number): Buffer[] {
-  checkLeaves(leaves);
-  checkSize('first', first);
   checkSize('second', second);
   if (second > leaves.length) throw new RangeError(`tree size ${second} exceeds the ${leaves.length} leaves`);
-  if (first > second) throw new RangeError(`the first tree size ${first} exceeds the second ${second}`);
-  if (first === 0 || first === second) return [];
-  return subproof(leaves, first, 0, second, true);
-}
-
-/** SUBPROOF(m, D[start:end], b) of RFC 6962 §2.1.2, in the RFC's order (bottom to top). */
-function subproof(
-  leaves: readonly Uint8Array[],
-  m: number,
-  start: number,
-  end: number,
-  b: boolean,
-): Buffer[] {
-  const n = end - start;
-  if (m === n) return b ? [] : [subtreeRoot(leaves, start, end)];
-  const k = splitPoint(n);
-  if (m <= k) return [...subproof(leaves, m, start, start + k, b), subtreeRoot(leaves, start + k, end)];
-  return [...subproof(leaves, m - k, start + k, end, false), subtreeRoot(leaves, start, start + k)];
+  return new MerkleTree(leaves.slice(0, second)).consistencyPath(first, second);
 }
 
 function isHash(value: unknown): value is Uint8Array {

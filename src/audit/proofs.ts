@@ -1,13 +1,7 @@
 // Inclusion and consistency proofs over the stored log, in the wire shape an outside party checks
 // (hex hashes), and the verifiers for that shape. The math is in merkle.ts (RFC 6962 / RFC 9162).
 import type { Store } from '../store/store.js';
-import {
-  consistencyPath,
-  inclusionPath,
-  merkleRoot,
-  verifyConsistencyPath,
-  verifyInclusionPath,
-} from './merkle.js';
+import { MerkleTree, verifyConsistencyPath, verifyInclusionPath } from './merkle.js';
 import { readLeafHashes } from './read-log.js';
 
 export interface InclusionProof {
@@ -54,12 +48,13 @@ export async function inclusionProof(
   if (!Number.isSafeInteger(index) || index < 0 || index >= treeSizeUsed)
     throw new RangeError(`audit log entry ${index} is not in a tree of ${treeSizeUsed} entries`);
   const leaves = await readLeafHashes(store, treeSizeUsed);
+  const tree = new MerkleTree(leaves);
   return {
     index,
     tree_size: treeSizeUsed,
     leaf_hash: leaves[index].toString('hex'),
-    audit_path: inclusionPath(leaves, index, treeSizeUsed).map(hex),
-    root_hash: merkleRoot(leaves, treeSizeUsed).toString('hex'),
+    audit_path: tree.inclusionPath(index).map(hex),
+    root_hash: tree.root().toString('hex'),
   };
 }
 
@@ -73,7 +68,7 @@ export async function consistencyProof(
   checkTreeSize('second tree size', second, size);
   checkTreeSize('first tree size', first, second);
   const leaves = await readLeafHashes(store, second);
-  return { first, second, proof: consistencyPath(leaves, first, second).map(hex) };
+  return { first, second, proof: new MerkleTree(leaves).consistencyPath(first, second).map(hex) };
 }
 
 /**

@@ -3,7 +3,7 @@
 // docs/audit-log.md): a head held by someone outside is what catches an insider's rewrite.
 import type { DeploymentSecret } from '../config/deployment-secret.js';
 import type { Store } from '../store/store.js';
-import { merkleRoot } from './merkle.js';
+import { MerkleTree } from './merkle.js';
 import { readLogSnapshot } from './read-log.js';
 import { type SignedTreeHead, signTreeHead } from './tree-head.js';
 
@@ -17,13 +17,14 @@ export async function signedTreeHead(store: Store, secret: DeploymentSecret): Pr
   const problem = snapshot.gap ?? snapshot.mismatches[0];
   if (problem) throw new Error(`refusing to sign the audit log: ${problem.message}`);
   const last = await latestTreeHead(store);
+  const tree = new MerkleTree(snapshot.storedLeaves);
   if (last) {
     if (last.tree_size > snapshot.denseSize)
       throw new Error(
         `refusing to sign the audit log: the last published head covers ${last.tree_size} entries ` +
           `but only ${snapshot.denseSize} are stored`,
       );
-    if (merkleRoot(snapshot.storedLeaves, last.tree_size).toString('hex') !== last.root_hash)
+    if (tree.root(last.tree_size).toString('hex') !== last.root_hash)
       throw new Error(
         `refusing to sign the audit log: its first ${last.tree_size} entries no longer hash to the ` +
           `last published head; run \`warden audit verify\``,
@@ -32,7 +33,7 @@ export async function signedTreeHead(store: Store, secret: DeploymentSecret): Pr
   const head = signTreeHead(
     {
       tree_size: snapshot.denseSize,
-      root_hash: merkleRoot(snapshot.storedLeaves).toString('hex'),
+      root_hash: tree.root().toString('hex'),
       timestamp: Math.max(Date.now(), last?.timestamp ?? 0),
     },
     secret.auditSigningKeys(),

@@ -3,7 +3,7 @@
 // does not match.
 import type { DeploymentSecret } from '../config/deployment-secret.js';
 import type { Store } from '../store/store.js';
-import { merkleRoot } from './merkle.js';
+import { MerkleTree } from './merkle.js';
 import { listTreeHeads } from './publish-head.js';
 import { type EntryProblem, readLogSnapshot } from './read-log.js';
 import {
@@ -51,6 +51,9 @@ export async function verifyAuditLog(store: Store, secret: DeploymentSecret): Pr
   // leaf hash was edited, also named exactly). When neither matches, an entry was rewritten together
   // with its leaf hash: the signed head only says it lies beyond the last head that still matches.
   let vouchedSize = 0;
+  const storedTree = new MerkleTree(snapshot.storedLeaves);
+  // Fields and stored hashes agree unless some entry mismatched: then build the second tree too.
+  const recomputedTree = snapshot.mismatches.length ? new MerkleTree(snapshot.recomputedLeaves) : storedTree;
   for (const head of heads) {
     if (!verifyTreeHeadSignature(head, keys.publicKey)) {
       const other = head.public_key !== rawPublicKeyBase64(keys.publicKey) ? ' (signed by another key)' : '';
@@ -73,8 +76,8 @@ export async function verifyAuditLog(store: Store, secret: DeploymentSecret): Pr
       continue;
     }
     if (head.tree_size > snapshot.denseSize) continue; // the gap above already explains it
-    const storedRoot = merkleRoot(snapshot.storedLeaves, head.tree_size).toString('hex');
-    const recomputedRoot = merkleRoot(snapshot.recomputedLeaves, head.tree_size).toString('hex');
+    const storedRoot = storedTree.root(head.tree_size).toString('hex');
+    const recomputedRoot = recomputedTree.root(head.tree_size).toString('hex');
     if (storedRoot === head.root_hash || recomputedRoot === head.root_hash) {
       vouchedSize = Math.max(vouchedSize, head.tree_size);
       continue;
@@ -107,7 +110,7 @@ export async function verifyAuditLog(store: Store, secret: DeploymentSecret): Pr
   const head = signTreeHead(
     {
       tree_size: snapshot.denseSize,
-      root_hash: merkleRoot(snapshot.storedLeaves).toString('hex'),
+      root_hash: storedTree.root().toString('hex'),
       timestamp: Date.now(),
     },
     keys,
