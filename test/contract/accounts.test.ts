@@ -1,6 +1,7 @@
 // Accounts contract: the data functions the gateway, admin API and CLI rely on behave the same on
 // SQLite and PostgreSQL.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Command, CommanderError } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createAccount,
   createAdminToken,
@@ -22,6 +23,11 @@ import {
   touchKeys,
   transitionAccount,
 } from '../../src/accounts/index.js';
+import * as accountsCommand from '../../src/cli/commands/accounts.js';
+import * as adminTokensCommand from '../../src/cli/commands/admin-tokens.js';
+import * as keysCommand from '../../src/cli/commands/keys.js';
+import * as partnersCommand from '../../src/cli/commands/partners.js';
+import { ExitError } from '../../src/cli/exit-error.js';
 import { DeploymentSecret } from '../../src/config/deployment-secret.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -323,5 +329,215 @@ describe.each(testBackends())('accounts on %s', (backend) => {
       ],
     });
     expect(await getUsage(store, 'acct_none', {})).toEqual({ requests: 0, tokens: 0, days: [] });
+  });
+});
+
+// The CLI commands (DESIGN.md contract) on the same backends: JSON shapes, exit codes, nothing written
+// on bad usage. Commands run through commander exactly as `warden` parses them.
+async function runCommands(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const program = new Command('warden')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  for (const module of [accountsCommand, keysCommand, partnersCommand, adminTokensCommand])
+    module.register(program);
+  const quiet = (command: Command) => {
+    command.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    command.commands.forEach(quiet);
+  };
+  program.commands.forEach(quiet);
+  let stdout = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { code: 0, stdout, stderr: '' };
+  } catch (error) {
+    if (error instanceof CommanderError) return { code: 2, stdout, stderr: error.message };
+    if (error instanceof ExitError) return { code: error.exitCode, stdout, stderr: error.message };
+    throw error;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe.each(testBackends())('accounts CLI on %s', (backend) => {
+  let database: TestDatabase;
+  let store: Store;
+  const previousSecret = process.env.WARDEN_SECRET;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    store = await openStore(database.url);
+    process.env.WARDEN_SECRET = '11'.repeat(32);
+  });
+  afterAll(async () => {
+    if (previousSecret === undefined) delete process.env.WARDEN_SECRET;
+    else process.env.WARDEN_SECRET = previousSecret;
+    await store.close();
+    await database.drop();
+  });
+
+  const run = (...argv: string[]) => runCommands([...argv, '--db', database.url]);
+  const count = async (table: 'accounts' | 'api_keys' | 'partners' | 'admin_tokens' | 'state_changes') =>
+    Number(
+      (
+        await store.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()
+      )?.n,
+    );
+
+  it('accounts create --json prints the account; keys create prints {id,key,prefix,account} once', async () => {
+    const created = await run('accounts', 'create', 'acme', '--rpm', '60', '--tpm', '1000', '--json');
+    expect(created.code).toBe(0);
+    const account = JSON.parse(created.stdout);
+    expect(account).toMatchObject({ name: 'acme', status: 'active', limits: { rpm: 60, tpm: 1000 } });
+    expect(account.id).toMatch(/^acct_/);
+    const key = await run('keys', 'create', '--account', 'acme', '--json');
+    expect(key.code).toBe(0);
+    const printed = JSON.parse(key.stdout);
+    expect(Object.keys(printed).sort()).toEqual(['account', 'id', 'key', 'prefix']);
+    expect(printed).toMatchObject({ account: 'acme', prefix: printed.key.slice(0, 12) });
+    expect((await findKeyByHash(store, hashSecret(printed.key)))?.accountId).toBe(account.id);
+    const listed = await run('keys', 'list', '--account', 'acme', '--json');
+    expect(listed.stdout).not.toContain(printed.key);
+  });
+
+  it('accounts show --json prints status, case, usage (and risk)', async () => {
+    const id = (await getAccount(store, 'acme'))?.id as string;
+    await store.db
+      .insertInto('usage_daily')
+      .values({ account_id: id, date: new Date().toISOString().slice(0, 10), requests: 4, tokens: 120 })
+      .execute();
+    const shown = await run('accounts', 'show', 'acme', '--json');
+    expect(shown.code).toBe(0);
+    const body = JSON.parse(shown.stdout);
+    expect(body).toMatchObject({ id, name: 'acme', status: 'active', case: null, risk: null });
+    expect(body.usage).toEqual({
+      requests: 4,
+      tokens: 120,
+      days: [{ date: new Date().toISOString().slice(0, 10), requests: 4, tokens: 120 }],
+    });
+  });
+
+  it('suspend, reinstate, terminate need a reason and refuse illegal transitions', async () => {
+    await run('accounts', 'create', 'globex');
+    const before = await count('state_changes');
+    expect((await run('accounts', 'suspend', 'globex')).code).toBe(2);
+    expect((await run('accounts', 'suspend', 'globex', '--reason', '  ')).code).toBe(2);
+    expect((await run('accounts', 'reinstate', 'globex', '--reason', 'x')).code).toBe(1);
+    expect((await run('accounts', 'suspend', 'nobody', '--reason', 'x')).code).toBe(2);
+    expect(await count('state_changes')).toBe(before);
+    const suspended = await run('accounts', 'suspend', 'globex', '--reason', 'bulk harvesting', '--json');
+    expect(JSON.parse(suspended.stdout)).toMatchObject({
+      status: 'suspended',
+      status_reason: 'bulk harvesting',
+    });
+    expect((await run('accounts', 'suspend', 'globex', '--reason', 'again')).code).toBe(1);
+    expect((await run('accounts', 'reinstate', 'globex', '--reason', 'remediated')).code).toBe(0);
+    expect((await run('accounts', 'terminate', 'globex', '--reason', 'resale')).code).toBe(0);
+    for (const action of ['suspend', 'reinstate', 'terminate']) {
+      const refused = await run('accounts', action, 'globex', '--reason', 'x');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/terminated/);
+    }
+    const list = JSON.parse((await run('accounts', 'list', '--status', 'terminated', '--json')).stdout);
+    expect(list.accounts.map((a: { name: string }) => a.name)).toEqual(['globex']);
+  });
+
+  it('bad usage exits 2 and writes nothing', async () => {
+    const before = JSON.stringify(
+      await Promise.all(
+        (['accounts', 'api_keys', 'partners', 'admin_tokens', 'state_changes'] as const).map((t) => count(t)),
+      ),
+    );
+    const attempts = [
+      ['accounts', 'create', 'bad name'],
+      ['accounts', 'create', 'x', '--rpm', 'abc'],
+      ['accounts', 'create', 'x', '--rpm', '0'],
+      ['accounts', 'create', 'x', '--external-id', 'e1'],
+      ['accounts', 'create', 'x', '--partner', 'no-such-partner'],
+      ['accounts', 'list', '--status', 'weird'],
+      ['keys', 'create'],
+      ['keys', 'create', '--account', 'acme', '--partner', 'p'],
+      ['keys', 'create', '--account', 'nobody'],
+      ['keys', 'revoke', 'sk-wdn-nope'],
+      ['partners', 'create', 'p1', '--webhook-url', 'https://h.example/w'],
+      [
+        'partners',
+        'create',
+        'p1',
+        '--webhook-url',
+        'ftp://h.example/w',
+        '--webhook-secret',
+        'whsec_0123456789abcdef',
+      ],
+      ['partners', 'create', 'p1', '--webhook-url', 'https://h.example/w', '--webhook-secret', 'short'],
+      ['admin-tokens', 'create'],
+      ['admin-tokens', 'create', '--role', 'root'],
+      ['admin-tokens', 'create', '--role', 'partner'],
+      ['admin-tokens', 'create', '--role', 'viewer', '--partner', 'p'],
+    ];
+    for (const argv of attempts) {
+      const result = await run(...argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stderr.split('\n')).toHaveLength(1);
+    }
+    expect(
+      JSON.stringify(
+        await Promise.all(
+          (['accounts', 'api_keys', 'partners', 'admin_tokens', 'state_changes'] as const).map((t) =>
+            count(t),
+          ),
+        ),
+      ),
+    ).toBe(before);
+    expect((await runCommands(['accounts', 'list', '--db', 'mysql://x'])).code).toBe(2);
+  });
+
+  it('partners, partner end customers, partner keys and admin tokens', async () => {
+    const partner = await run(
+      'partners',
+      'create',
+      'cloudco',
+      '--webhook-url',
+      'https://hooks.cloudco.example/w',
+      '--webhook-secret',
+      'whsec_0123456789abcdef',
+      '--json',
+    );
+    expect(partner.code).toBe(0);
+    expect(JSON.parse(partner.stdout)).toMatchObject({ name: 'cloudco', has_webhook_secret: true });
+    expect(partner.stdout).not.toContain('whsec_0123456789abcdef');
+    const customer = await run(
+      'accounts',
+      'create',
+      'cloudco:u1',
+      '--partner',
+      'cloudco',
+      '--external-id',
+      'u1',
+      '--json',
+    );
+    expect(JSON.parse(customer.stdout)).toMatchObject({ partner: 'cloudco', external_id: 'u1' });
+    const key = JSON.parse((await run('keys', 'create', '--partner', 'cloudco', '--json')).stdout);
+    expect(key).toMatchObject({ account: null, partner: 'cloudco' });
+    expect(key.key).toMatch(/^sk-wdnp-/);
+    const revoked = await run('keys', 'revoke', key.prefix, '--json');
+    expect(JSON.parse(revoked.stdout).revoked_at).not.toBeNull();
+    expect((await run('keys', 'revoke', key.id)).code).toBe(1);
+
+    const admin = JSON.parse((await run('admin-tokens', 'create', '--role', 'admin', '--json')).stdout);
+    expect(Object.keys(admin).sort()).toEqual(['id', 'role', 'token']);
+    expect(await findAdminToken(store, admin.token)).toMatchObject({ id: admin.id, role: 'admin' });
+    const scoped = JSON.parse(
+      (await run('admin-tokens', 'create', '--role', 'partner', '--partner', 'cloudco', '--json')).stdout,
+    );
+    expect(scoped).toMatchObject({ role: 'partner', partner: 'cloudco' });
+    const partners = JSON.parse((await run('partners', 'list', '--json')).stdout);
+    expect(partners.partners.map((p: { name: string }) => p.name)).toEqual(['cloudco']);
   });
 });

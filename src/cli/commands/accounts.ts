@@ -225,10 +225,12 @@ export function register(program: Command): void {
         throw usageError(`unknown status "${options.status}": use active, suspended or terminated`);
       }
       printResult(await accountsList(options), options, ({ accounts: rows }) =>
-        formatTable(
-          ['name', 'id', 'status', 'partner', 'external id', 'limits'],
-          rows.map((a) => [a.name, a.id, a.status, a.partner, a.external_id, describeLimits(a.limits)]),
-        ),
+        rows.length === 0
+          ? 'no accounts'
+          : formatTable(
+              ['name', 'id', 'status', 'partner', 'external id', 'limits'],
+              rows.map((a) => [a.name, a.id, a.status, a.partner, a.external_id, describeLimits(a.limits)]),
+            ),
       );
     });
 

@@ -131,10 +131,20 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: KeysListOptions & JsonFlag) => {
       printResult(await keysList(options), options, ({ keys: rows }) =>
-        formatTable(
-          ['id', 'prefix', 'name', 'account', 'partner', 'revoked', 'last used'],
-          rows.map((k) => [k.id, k.prefix, k.name, k.account_id, k.partner_id, k.revoked_at, k.last_used_at]),
-        ),
+        rows.length === 0
+          ? 'no keys'
+          : formatTable(
+              ['id', 'prefix', 'name', 'account', 'partner', 'revoked', 'last used'],
+              rows.map((k) => [
+                k.id,
+                k.prefix,
+                k.name,
+                k.account_id,
+                k.partner_id,
+                k.revoked_at,
+                k.last_used_at,
+              ]),
+            ),
       );
     });
 }

@@ -73,10 +73,12 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: StoreOptions & JsonFlag) => {
       printResult(await partnersList(options), options, ({ partners: rows }) =>
-        formatTable(
-          ['name', 'id', 'status', 'webhook'],
-          rows.map((p) => [p.name, p.id, p.status, p.webhook_url]),
-        ),
+        rows.length === 0
+          ? 'no partners'
+          : formatTable(
+              ['name', 'id', 'status', 'webhook'],
+              rows.map((p) => [p.name, p.id, p.status, p.webhook_url]),
+            ),
       );
     });
 }
