@@ -29,6 +29,8 @@ export async function migrateToLatest(store: Store): Promise<void> {
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'warden_migrations',
     migrationLockTableName: 'warden_migrations_lock',
+    // Named explicitly: Kysely looks its tables up across schemas, and another schema's would do.
+    ...(store.dialect === 'postgres' ? { migrationTableSchema: store.schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
