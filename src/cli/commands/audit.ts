@@ -224,7 +224,7 @@ export function register(program: Command): void {
       if (flags.json || result.ok)
         printResult(result, flags, (r) =>
           r.head
-            ? `audit log OK: ${r.entries} entries, ${r.heads} published heads match\n${renderHead(r.head)}`
+            ? `audit log OK: ${r.entries} entries; every published head matches (${r.heads} checked)\n${renderHead(r.head)}`
             : '',
         );
       if (!result.ok) throw new ExitError(result.reason ?? 'the audit log does not verify');
