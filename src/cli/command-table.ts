@@ -1,38 +1,24 @@
-// The command table: every `warden` command and the module that registers it. One module per
-// command (a group of subcommands such as `accounts create|list|…` shares one module).
+// The command table: every `warden` command and the module that registers it, loaded only when that
+// command runs (or for --help), so a quick command does not pay for the whole program's imports.
 import type { Command } from 'commander';
-import * as accounts from './commands/accounts.js';
-import * as adminTokens from './commands/admin-tokens.js';
-import * as audit from './commands/audit.js';
-import * as auditModel from './commands/audit-model.js';
-import * as cases from './commands/cases.js';
-import * as demo from './commands/demo.js';
-import * as detect from './commands/detect.js';
-import * as keys from './commands/keys.js';
-import * as partners from './commands/partners.js';
-import * as registry from './commands/registry.js';
-import * as replay from './commands/replay.js';
-import * as serve from './commands/serve.js';
-import * as trace from './commands/trace.js';
-import * as worker from './commands/worker.js';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
-export const COMMAND_TABLE: CommandModule[] = [
-  serve,
-  worker,
-  accounts,
-  keys,
-  partners,
-  adminTokens,
-  cases,
-  detect,
-  replay,
-  registry,
-  trace,
-  auditModel,
-  audit,
-  demo,
-];
+export const COMMAND_TABLE: Record<string, () => Promise<CommandModule>> = {
+  serve: () => import('./commands/serve.js'),
+  worker: () => import('./commands/worker.js'),
+  accounts: () => import('./commands/accounts.js'),
+  keys: () => import('./commands/keys.js'),
+  partners: () => import('./commands/partners.js'),
+  'admin-tokens': () => import('./commands/admin-tokens.js'),
+  cases: () => import('./commands/cases.js'),
+  detect: () => import('./commands/detect.js'),
+  replay: () => import('./commands/replay.js'),
+  registry: () => import('./commands/registry.js'),
+  trace: () => import('./commands/trace.js'),
+  'audit-model': () => import('./commands/audit-model.js'),
+  audit: () => import('./commands/audit.js'),
+  demo: () => import('./commands/demo.js'),
+};

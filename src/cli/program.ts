@@ -3,14 +3,17 @@ import { Command, CommanderError } from 'commander';
 import { COMMAND_TABLE } from './command-table.js';
 import { EXIT_USAGE, ExitError } from './exit-error.js';
 
-export function buildProgram(): Command {
+/** Builds the program with the commands named (all of them when `names` is absent). */
+export async function buildProgram(names?: string[]): Promise<Command> {
   const program = new Command('warden')
     .description('OpenAI-compatible gateway that detects distillation, enforces policy and proves provenance')
     .version('0.1.0')
     .showHelpAfterError(false)
     .configureOutput({ writeErr: () => {} })
     .exitOverride();
-  for (const module of COMMAND_TABLE) module.register(program);
+  const wanted = names ?? Object.keys(COMMAND_TABLE);
+  for (const module of await Promise.all(wanted.map((name) => COMMAND_TABLE[name]())))
+    module.register(program);
   for (const command of program.commands) applyExitOverride(command);
   return program;
 }
@@ -22,7 +25,8 @@ function applyExitOverride(command: Command): void {
 
 /** Runs argv; resolves to the exit code. Errors are printed as one line on stderr. */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const first = argv[0];
+  const program = await buildProgram(first && Object.hasOwn(COMMAND_TABLE, first) ? [first] : undefined);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
