@@ -1,17 +1,21 @@
 // Coverage: one short prompt structure swept systematically over many topics — "Write a detailed
 // explanation of <topic> for a textbook", "给我讲讲<topic>的历史" — the way a data-generation job
-// walks a topic list to cover a domain. A prompt's skeleton is its first three and last two tokens;
+// walks a topic list to cover a domain. A prompt's skeleton is its first four tokens and its last one;
 // what lies between is the fill. A skeleton used many times with (almost) all-distinct fills over a
 // broad vocabulary is a sweep.
 //
 // Catches: topic/entity sweeps whose skeleton is too short for the templates detector to weigh
 // much, in any language (CJK is read per character).
 // Misses: sweeps that rotate many paraphrased skeletons (each stays small), and sweeps with the
-// topic at the very start or end of the prompt (the skeleton then includes the topic); a human who
-// asks many "what is … ?" questions shares a skeleton too, so diversity and volume are required.
+// topic at the very start, or at the very end with no closing mark ("Tell me about <topic>"): the
+// skeleton then includes the topic. A human who asks many "what is the … ?" questions shares a
+// skeleton too, so distinct fills, a broad vocabulary, a large share and volume are all required.
 // Cost: O(1) beyond the engine's tokens; memory ≤ maxSkeletons × maxDistinct hashes.
 import type { Detector, Signal } from '../detector.js';
 import { GAP, hashString, joinTokens, promptTokensOf, truncate } from '../text-tokens.js';
+
+const HEAD = 4;
+const TAIL = 1;
 
 export interface CoverageOptions {
   maxSkeletons?: number;
@@ -63,10 +67,10 @@ export function createCoverageDetector({
     update(state, view) {
       state.requests++;
       const tokens = promptTokensOf(view);
-      if (tokens.length < 6 || tokens.length > maxTokens || tokens.includes(GAP)) return;
-      const head = tokens.slice(0, 3);
-      const tail = tokens.slice(tokens.length - 2);
-      const fill = tokens.slice(3, tokens.length - 2);
+      if (tokens.length < HEAD + TAIL + 1 || tokens.length > maxTokens || tokens.includes(GAP)) return;
+      const head = tokens.slice(0, HEAD);
+      const tail = tokens.slice(tokens.length - TAIL);
+      const fill = tokens.slice(HEAD, tokens.length - TAIL);
       const key = hashString(`${head.join('\u0001')}\u0002${tail.join('\u0001')}`);
       let sk = state.skeletons.get(key);
       if (sk === undefined) {
