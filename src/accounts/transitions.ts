@@ -45,7 +45,11 @@ export interface TransitionOptions {
   /** Who acts (see the forms above); stored as the account's status_actor. */
   actor: string;
   reason: string;
-  /** Runs inside the transaction after the status is written (enforce: case and audit rows). */
+  /**
+   * Runs inside the transaction after the status is written (enforce: case and audit rows). Database
+   * work only: on SQLite the connection is shared with the rest of the process, so awaiting anything
+   * else (network, timers) here would hold the transaction open across unrelated writes.
+   */
   within?: (
     trx: Kysely<Database>,
     change: { accountId: string; from: AccountStatus; to: AccountStatus },
@@ -71,6 +75,16 @@ export async function transitionAccount(
     throw new WardenError('ADMIN_INVALID', { detail: `unknown status ${to}` });
   const actingPartner = partnerOfActor(actor);
   const from = await store.db.transaction().execute(async (trx) => {
+    if (store.dialect === 'sqlite') {
+      // Take SQLite's write lock first (a no-op write, waiting out busy_timeout): a deferred
+      // transaction that read first would fail with SQLITE_BUSY_SNAPSHOT when another process (a
+      // running `serve` appending events) committed between the read and the write.
+      await trx
+        .updateTable('accounts')
+        .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+        .where((eb) => eb.or([eb('id', '=', account), eb('name', '=', account)]))
+        .execute();
+    }
     const row = await trx
       .selectFrom('accounts')
       .select(['id', 'name', 'status', 'status_actor', 'partner_id'])
