@@ -2,14 +2,13 @@
 // The one place that writes and reads that framing (the demo model writes it; the gateway can read
 // an upstream's stream with SseDataReader to meter it without copying the bytes it relays).
 
-const encoder = new TextEncoder();
-
 /** The event that ends every OpenAI stream. */
-export const SSE_DONE: Uint8Array = encoder.encode('data: [DONE]\n\n');
+export const SSE_DONE: Uint8Array = Buffer.from('data: [DONE]\n\n');
 
 /** One `data:` event holding `payload` (which must not contain a line break; JSON.stringify output never does). */
 export function sseEvent(payload: string): Uint8Array {
-  return encoder.encode(`data: ${payload}\n\n`);
+  // Buffer.from encodes short strings faster than TextEncoder on Node 20.
+  return Buffer.from(`data: ${payload}\n\n`);
 }
 
 /**

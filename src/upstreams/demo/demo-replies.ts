@@ -14,6 +14,8 @@ export const DEMO_SYSTEM_FINGERPRINT = 'warden-demo-markov2';
 export const DEMO_EMBEDDING_DIMENSIONS = 256;
 const MAX_DIMENSIONS = 4096;
 const MAX_N = 128;
+/** The end of a streamed choice that is not the last of its answer. */
+const OPEN_CHOICE_END = '"logprobs":null,"finish_reason":null}';
 
 export interface DemoReplyOptions {
   chain: MarkovChain;
@@ -95,23 +97,16 @@ function chatCompletions(body: Body, model: string, stream: boolean, options: De
     }));
     return { status: 200, json: JSON.stringify({ ...head, choices, usage }) };
   }
-  const chunk = { ...head, object: 'chat.completion.chunk' };
+  const chunkHead = { ...head, object: 'chat.completion.chunk' };
   return {
     status: 200,
     events: streamEvents(answers, options.chunkWords, includeUsage(body) ? usage : undefined, {
-      chunk: (index, content) => ({
-        ...chunk,
-        choices: [{ index, delta: { content }, logprobs: null, finish_reason: null }],
-      }),
-      first: (index) => ({
-        ...chunk,
-        choices: [{ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
-      }),
-      last: (index, finishReason) => ({
-        ...chunk,
-        choices: [{ index, delta: {}, logprobs: null, finish_reason: finishReason }],
-      }),
-      usage: () => ({ ...chunk, choices: [] }),
+      head: chunkHead,
+      opening: (index) => `{"index":${index},"delta":{"role":"assistant","content":""},${OPEN_CHOICE_END}`,
+      content: (index, text) =>
+        `{"index":${index},"delta":{"content":${JSON.stringify(text)}},${OPEN_CHOICE_END}`,
+      closing: (index, finishReason) =>
+        `{"index":${index},"delta":{},"logprobs":null,"finish_reason":"${finishReason}"}`,
     }),
   };
 }
@@ -131,16 +126,14 @@ function completions(body: Body, model: string, stream: boolean, options: DemoRe
     }));
     return { status: 200, json: JSON.stringify({ ...head, choices, usage }) };
   }
-  const textChunk = (index: number, text: string, finishReason: string | null) => ({
-    ...head,
-    choices: [{ text, index, logprobs: null, finish_reason: finishReason }],
-  });
   return {
     status: 200,
     events: streamEvents(answers, options.chunkWords, includeUsage(body) ? usage : undefined, {
-      chunk: (index, text) => textChunk(index, text, null),
-      last: (index, finishReason) => textChunk(index, '', finishReason),
-      usage: () => ({ ...head, choices: [] }),
+      head,
+      opening: null,
+      content: (index, text) => `{"text":${JSON.stringify(text)},"index":${index},${OPEN_CHOICE_END}`,
+      closing: (index, finishReason) =>
+        `{"text":"","index":${index},"logprobs":null,"finish_reason":"${finishReason}"}`,
     }),
   };
 }
@@ -170,34 +163,38 @@ function embeddings(body: Body, model: string): DemoReply {
   return { status: 200, json: JSON.stringify({ object: 'list', data, model, usage }) };
 }
 
+/** How a stream's chunks look; choices are written as JSON text, as a stream has many of them. */
 interface ChunkShapes {
-  /** The chunk opening a choice (chat sends the assistant role first). */
-  first?: (index: number) => object;
-  chunk: (index: number, content: string) => object;
-  last: (index: number, finishReason: string) => object;
-  /** The final chunk that carries `usage` (choices empty). */
-  usage: () => object;
+  /** The fields every chunk starts with. */
+  head: object;
+  /** The choice opening each answer (chat sends the assistant role first), if any. */
+  opening: ((index: number) => string) | null;
+  content: (index: number, text: string) => string;
+  closing: (index: number, finishReason: Answer['finishReason']) => string;
 }
 
-/** The choices one after the other, `chunkWords` words a delta; with usage, every chunk says `usage`. */
+/**
+ * The chunks of the answers one after the other, `chunkWords` words a delta. With `usage`, every
+ * chunk carries `"usage":null` and a last chunk with no choices carries the usage.
+ */
 function* streamEvents(
   answers: Answer[],
   chunkWords: number,
   usage: object | undefined,
-  shapes: ChunkShapes,
+  { head, opening, content, closing }: ChunkShapes,
 ): Generator<string> {
-  const withUsage =
-    usage === undefined ? (chunk: object) => chunk : (chunk: object) => ({ ...chunk, usage: null });
+  const prefix = `${JSON.stringify(head).slice(0, -1)},"choices":[`;
+  const suffix = usage === undefined ? ']}' : '],"usage":null}';
   for (const [index, answer] of answers.entries()) {
-    if (shapes.first) yield JSON.stringify(withUsage(shapes.first(index)));
+    if (opening) yield prefix + opening(index) + suffix;
     const words = answer.text === '' ? [] : answer.text.split(' ');
     for (let start = 0; start < words.length; start += chunkWords) {
-      const content = (start === 0 ? '' : ' ') + words.slice(start, start + chunkWords).join(' ');
-      yield JSON.stringify(withUsage(shapes.chunk(index, content)));
+      const text = (start === 0 ? '' : ' ') + words.slice(start, start + chunkWords).join(' ');
+      yield prefix + content(index, text) + suffix;
     }
-    yield JSON.stringify(withUsage(shapes.last(index, answer.finishReason)));
+    yield prefix + closing(index, answer.finishReason) + suffix;
   }
-  if (usage !== undefined) yield JSON.stringify({ ...shapes.usage(), usage });
+  if (usage !== undefined) yield `${prefix}],"usage":${JSON.stringify(usage)}}`;
 }
 
 /** `n` answers to one prompt: choice i is seeded by the prompt, `seed` and i, so it never depends on n. */

@@ -11,8 +11,6 @@ import type { DemoUpstreamConfig } from '../upstream-config.js';
 import { demoReply } from './demo-replies.js';
 import { demoMarkovChain } from './demo-text.js';
 
-const encoder = new TextEncoder();
-
 export class DemoUpstream implements Upstream {
   readonly kind = 'demo';
   readonly name: string;
@@ -34,7 +32,7 @@ export class DemoUpstream implements Upstream {
       return {
         status: reply.status,
         contentType: 'application/json',
-        body: once(encoder.encode(reply.json)),
+        body: once(Buffer.from(reply.json)),
         discard() {},
       };
     }
