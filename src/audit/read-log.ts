@@ -101,6 +101,8 @@ export async function readLeafHashes(store: Store, size?: number): Promise<Buffe
   return rows.map((row, position) => {
     if (Number(row.entry_index) !== position)
       throw new Error(`audit log entry ${position} is missing; run \`warden audit verify\``);
+    if (!/^[0-9a-f]{64}$/.test(row.leaf_hash))
+      throw new Error(`audit log entry ${position} has a malformed leaf hash; run \`warden audit verify\``);
     return Buffer.from(row.leaf_hash, 'hex');
   });
 }

@@ -22,7 +22,14 @@ import {
   verifyInclusion,
   verifyTreeHeadSignature,
 } from '../../src/audit/index.js';
-import { auditCheck, auditHead, auditProof, auditVerify, register } from '../../src/cli/commands/audit.js';
+import {
+  auditCheck,
+  auditConsistency,
+  auditHead,
+  auditProof,
+  auditVerify,
+  register,
+} from '../../src/cli/commands/audit.js';
 import { ExitError } from '../../src/cli/exit-error.js';
 import { DeploymentSecret } from '../../src/config/deployment-secret.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -368,6 +375,11 @@ describe.each(testBackends())('audit log on %s', (backend) => {
       const later = await auditProof({ db: database.url, entry: 8, env });
       expect(later.head?.tree_size).toBe(9);
       expect(verifyInclusion(later.proof, later.head?.root_hash ?? '')).toBe(true);
+      const consistency = await auditConsistency({ db: database.url, first: 7, second: 9 });
+      expect(verifyConsistency(consistency, head.root_hash, later.head?.root_hash ?? '')).toBe(true);
+      await expect(auditConsistency({ db: database.url, first: 7, second: 10 })).rejects.toMatchObject({
+        exitCode: 2,
+      });
       await expect(auditProof({ db: database.url, entry: 99, env })).rejects.toMatchObject({ exitCode: 2 });
       await expect(auditProof({ db: database.url, entry: 'x', env })).rejects.toMatchObject({ exitCode: 2 });
     });

@@ -123,7 +123,9 @@ export async function auditProof(options: AuditProofOptions): Promise<AuditProof
     try {
       proof = await inclusionProof(store, index, treeSize);
     } catch (error) {
-      throw usageError((error as Error).message);
+      // A size out of range is the caller's mistake; anything else is the log's.
+      if (error instanceof RangeError) throw usageError(error.message);
+      throw new ExitError((error as Error).message);
     }
     return { entry, proof, head };
   });
@@ -142,7 +144,8 @@ export async function auditConsistency(options: AuditConsistencyOptions): Promis
     try {
       return await consistencyProof(store, first, second);
     } catch (error) {
-      throw usageError((error as Error).message);
+      if (error instanceof RangeError) throw usageError(error.message);
+      throw new ExitError((error as Error).message);
     }
   });
 }
