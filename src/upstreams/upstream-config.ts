@@ -6,7 +6,10 @@ import { z } from 'zod';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
-/** Options every HTTP upstream (openai, azure, compatible) shares. */
+/**
+ * Options every HTTP upstream (openai, azure, compatible) shares. undici checks both timeouts on a
+ * coarse clock (about 0.5 s ticks), so a timeout fires up to about a second late.
+ */
 const httpUpstreamFields = {
   /** Time to the response headers, in ms (default 60000). */
   timeout_ms: z.number().int().positive().optional(),

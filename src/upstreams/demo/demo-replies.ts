@@ -14,6 +14,8 @@ export const DEMO_SYSTEM_FINGERPRINT = 'warden-demo-markov2';
 export const DEMO_EMBEDDING_DIMENSIONS = 256;
 const MAX_DIMENSIONS = 4096;
 const MAX_N = 128;
+/** Most prompts × n in one completions request, and most inputs in one embeddings request (OpenAI's limit). */
+const MAX_ITEMS = 2048;
 /** The end of a streamed choice that is not the last of its answer. */
 const OPEN_CHOICE_END = '"logprobs":null,"finish_reason":null}';
 
@@ -113,6 +115,9 @@ function chatCompletions(body: Body, model: string, stream: boolean, options: De
 
 function completions(body: Body, model: string, stream: boolean, options: DemoReplyOptions): DemoReply {
   const prompts = completionPrompts(body.prompt);
+  if (prompts.length * (readCount(body, 'n') ?? 1) > MAX_ITEMS) {
+    throw new InvalidRequest(`At most ${MAX_ITEMS} choices (prompts × n) per request.`, 'prompt');
+  }
   const maxTokens = readCount(body, 'max_tokens');
   const answers = prompts.flatMap((prompt) => answersFor(body, prompt, prompt, maxTokens, options.chain));
   const usage = usageOf(countWords(prompts.join(' ')), answers);
@@ -140,6 +145,8 @@ function completions(body: Body, model: string, stream: boolean, options: DemoRe
 
 function embeddings(body: Body, model: string): DemoReply {
   const inputs = embeddingInputs(body.input);
+  if (inputs.length > MAX_ITEMS)
+    throw new InvalidRequest(`At most ${MAX_ITEMS} inputs per request.`, 'input');
   const dimensions = readCount(body, 'dimensions') ?? DEMO_EMBEDDING_DIMENSIONS;
   if (dimensions > MAX_DIMENSIONS) {
     throw new InvalidRequest(`'dimensions' must be at most ${MAX_DIMENSIONS}.`, 'dimensions');

@@ -191,6 +191,13 @@ describe('demo upstream: chat completions', () => {
     });
     expect((await call('/v1/chat/completions', { ...ask('x'), n: 0 })).status).toBe(400);
     expect((await call('/v1/embeddings', { input: 'x', dimensions: 1.5 })).status).toBe(400);
+    expect((await call('/v1/embeddings', { input: Array(2049).fill('x') })).status).toBe(400);
+    expect(
+      (await call('/v1/completions', { prompt: Array(1025).fill('x'), n: 2, max_tokens: 1 })).status,
+    ).toBe(400);
+    expect(
+      (await call('/v1/completions', { prompt: Array(1024).fill('x'), n: 2, max_tokens: 1 })).status,
+    ).toBe(200);
   });
 });
 

@@ -170,7 +170,6 @@ export function toUpstreamError(
   const code = errorCode(error) ?? '';
   // HPE_* are llhttp parse errors; anything unrecognised is treated as a malformed response too.
   const kind = KIND_BY_CODE[code] ?? 'bad_response';
-  const detail = error instanceof Error ? error.message : String(error);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     const limitMs = code === 'UND_ERR_HEADERS_TIMEOUT' ? timeoutMs : idleTimeoutMs;
     const what = code === 'UND_ERR_HEADERS_TIMEOUT' ? 'no response headers' : `nothing ${when}`;
@@ -179,6 +178,7 @@ export function toUpstreamError(
       timeoutMs: limitMs,
     });
   }
+  const detail = error instanceof Error ? error.message : String(error);
   const message = `upstream ${upstreamName} failed ${when}: ${detail}${code ? ` (${code})` : ''}`;
   return new UpstreamError(kind, message, { cause: error });
 }
