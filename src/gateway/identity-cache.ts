@@ -201,8 +201,13 @@ export function createIdentityCache({
         keyId: key.id,
         accountId: account.id,
         accountName: account.name,
-        channel: partnerName ? `partner:${partnerName}` : 'direct',
-        endCustomer,
+        // A partner's end customer is reached through the partner, whichever key it used.
+        channel: account.partner
+          ? `partner:${account.partner}`
+          : partnerName
+            ? `partner:${partnerName}`
+            : 'direct',
+        endCustomer: endCustomer ?? account.externalId,
         rules:
           key.limits && Object.keys(key.limits).length > 0
             ? [...entry.rules, ...rulesFor('key', key.id, key.limits)]

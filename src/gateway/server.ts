@@ -15,6 +15,9 @@ import type { IdentityCache } from './identity-cache.js';
 import type { ModelRoutes } from './model-routes.js';
 import { createProxy, type ProxyDeps } from './proxy.js';
 
+/** Admin routes of a higher layer, registered under /admin/v1 after the accounts routes. */
+export type AdminPlugin = (app: FastifyInstance) => Promise<void>;
+
 declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: string;
@@ -30,8 +33,8 @@ export interface GatewayServerOptions extends Omit<ProxyDeps, 'routes' | 'observ
   trustProxy?: boolean;
   /** Directory of the built dashboard (web/dist); the dashboard is not served when absent. */
   dashboardDir?: string | null;
-  /** Extra admin routes registered by higher layers (enforce, provenance) under /admin/v1. */
-  adminPlugins?: ((app: FastifyInstance) => Promise<void>)[];
+  /** Extra admin routes registered by higher layers (enforce, audit, provenance, dashboard) under /admin/v1. */
+  adminPlugins?: AdminPlugin[];
 }
 
 const PROXY_ROUTES: [string, UpstreamEndpoint][] = [

@@ -19,6 +19,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { createUpstream } from '../upstreams/create-upstream.js';
 import type { Upstream } from '../upstreams/upstream.js';
+import { ADMIN_PLUGINS } from './admin-plugins.js';
 
 export interface GatewayNodeOptions {
   config: Config;
@@ -91,6 +92,14 @@ export async function startGatewayNode({
     onStoreFailure: config.limits.on_store_failure,
     trustProxy: config.server.trust_proxy,
     dashboardDir: existsSync(DASHBOARD_DIR) ? DASHBOARD_DIR : null,
+    adminPlugins: ADMIN_PLUGINS.map((factory) =>
+      factory({
+        store,
+        secret,
+        config,
+        onStateChange: () => void identities.refresh().catch(() => undefined),
+      }),
+    ),
   });
 
   // Key last-used times are written in batches, never per request.
