@@ -14,7 +14,7 @@ export const DEMO_SYSTEM_FINGERPRINT = 'warden-demo-markov2';
 export const DEMO_EMBEDDING_DIMENSIONS = 256;
 const MAX_DIMENSIONS = 4096;
 const MAX_N = 128;
-/** Most prompts × n in one completions request, and most inputs in one embeddings request (OpenAI's limit). */
+/** Most prompts × n in one completions request, and most inputs in one embeddings request (OpenAI caps inputs at 2048). */
 const MAX_ITEMS = 2048;
 /** The end of a streamed choice that is not the last of its answer. */
 const OPEN_CHOICE_END = '"logprobs":null,"finish_reason":null}';

@@ -8,14 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SSE_DONE, sseEvent } from '../sse.js';
 import type { Upstream, UpstreamCall, UpstreamResponse } from '../upstream.js';
 import type { DemoUpstreamConfig } from '../upstream-config.js';
-import { demoReply } from './demo-replies.js';
+import { type DemoReplyOptions, demoReply } from './demo-replies.js';
 import { demoMarkovChain } from './demo-text.js';
 
 export class DemoUpstream implements Upstream {
   readonly kind = 'demo';
   readonly name: string;
   readonly #latencyMs: number;
-  readonly #options: Parameters<typeof demoReply>[4];
+  readonly #options: DemoReplyOptions;
 
   constructor(name: string, { latency_ms = 0, chunk_words = 1 }: Omit<DemoUpstreamConfig, 'kind'> = {}) {
     this.name = name;
