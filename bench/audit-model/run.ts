@@ -42,6 +42,7 @@ const { values: flags } = parseArgs({
     'write-jsonl': { type: 'string' },
     permutations: { type: 'string', default: '10000' },
     'rotation-permutations': { type: 'string', default: '2000' },
+    dev: { type: 'boolean', default: false },
   },
 });
 
@@ -59,7 +60,6 @@ const canaries: Canary[] = served.map((r, i) => ({ id: `a5-${i}`, prompt: r.inst
 const idByInstruction = new Map(served.map((r, i) => [r.instruction, `a5-${i}`]));
 const answers = new Map<string, ModelAnswer[]>();
 for (const model of allModels) {
-  if (model === SERVED) continue;
   answers.set(
     model,
     load(model)
@@ -79,9 +79,9 @@ const tokenize = (text: string) => {
 };
 const permutations = Number(flags.permutations);
 
-function audit(suspect: string, references: string[], draws = permutations) {
+function audit(suspect: string, references: string[], draws = permutations, canarySet = canaries) {
   return compareWithCanaries(
-    canaries,
+    canarySet,
     answers.get(suspect) as ModelAnswer[],
     references.map((name) => ({ name, answers: answers.get(name) as ModelAnswer[] })),
     { tokenize, permutations: draws, seed: 1, top: 0 },
@@ -123,6 +123,48 @@ const kind = (m: string) =>
       : OTHER_STUDENTS.includes(m)
         ? 'student of another teacher'
         : 'independent';
+
+// 0. (--dev) The development pair on which the statistic (distinctive word 3-grams, the two tests) was
+// chosen before the A5 student was looked at: claude-2's outputs served, claude2-alpaca-13b (fine-tuned
+// on Claude 2 answers to the Alpaca instructions) the suspect.
+if (flags.dev) {
+  const devServed = 'claude-2';
+  const devCanaries: Canary[] = (answers.get(devServed) as ModelAnswer[]).map((a) => ({
+    id: a.id,
+    output: a.output,
+  }));
+  const devRefs = [
+    'gpt4_0613',
+    'gemini-pro',
+    'mistral-large-2402',
+    'gpt-3.5-turbo-0613',
+    'guanaco-33b',
+    'Qwen1.5-72B-Chat',
+    SERVED,
+    'gpt-4o-mini-2024-07-18',
+  ];
+  console.log(`## Development pair: served = ${devServed}, references = ${devRefs.join(', ')}\n`);
+  console.log('| suspect | n | p_canary | t_model | p_model | p_value (max) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const m of [
+    'claude2-alpaca-13b',
+    'claude-instant-1.2',
+    'claude-3-opus-20240229',
+    'gpt4',
+    'Meta-Llama-3-70B-Instruct',
+    'vicuna-13b-v1.5',
+    'wizardlm-13b-v1.2',
+    'airoboros-33b',
+    'oasst-sft-pythia-12b',
+    STUDENT,
+  ]) {
+    const r = audit(m, devRefs, permutations, devCanaries);
+    console.log(
+      `| ${m} | ${r.n} | ${fmtP(r.p_canary)} | ${r.t_model.toFixed(2)} | ${fmtP(r.p_model)} | **${fmtP(r.p_value)}** |`,
+    );
+  }
+  console.log('');
+}
 
 // 1. The fixed held-out arrangement.
 const suspects = [
