@@ -36,6 +36,10 @@ describe('safeFetch refuses non-public addresses', () => {
     expect(error.message).toContain('allowPrivate');
   });
 
+  it('refuses localhost through the system resolver', async () => {
+    expect((await refusal('http://localhost:9/')).code).toBe('OUTBOUND_PRIVATE_ADDRESS');
+  });
+
   it('refuses a host name that resolves to a private address (checked before connecting)', async () => {
     const error = await refusal('http://internal.example/', { resolve: async () => ['10.9.9.9'] });
     expect(error.code).toBe('OUTBOUND_PRIVATE_ADDRESS');

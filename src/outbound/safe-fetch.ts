@@ -150,6 +150,8 @@ export async function safeFetch(url: string, options: SafeFetchOptions = {}): Pr
     signal,
   } = options;
   const shownUrl = url.replace(/[?#].*$/, '');
+  if (signal?.aborted)
+    throw new OutboundError('OUTBOUND_NETWORK', { url: shownUrl, detail: 'aborted by the caller' });
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
