@@ -82,7 +82,7 @@ function sendError(res: ServerResponse, error: WardenError, headers: Record<stri
 
 function upstreamFailure(error: UpstreamError): WardenError {
   return error.kind === 'timeout'
-    ? new WardenError('upstream_timeout', { ms: error.message.match(/\d+/)?.[0] ?? '?' })
+    ? new WardenError('upstream_timeout', { ms: error.timeoutMs ?? '?' })
     : new WardenError('upstream_error', { detail: error.message });
 }
 

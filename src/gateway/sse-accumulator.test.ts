@@ -36,16 +36,19 @@ describe('SseAccumulator', () => {
     );
   });
 
-  it('reports [DONE] only on the chunk that completes it', () => {
+  it('reports [DONE] only on the chunk that completes the event (its blank line)', () => {
     const acc = new SseAccumulator();
     expect(acc.push(Buffer.from('data: [DO'))).toBe(false);
-    expect(acc.push(Buffer.from('NE]\n\n'))).toBe(true);
+    expect(acc.push(Buffer.from('NE]\n'))).toBe(false);
+    expect(acc.push(Buffer.from('\n'))).toBe(true);
     expect(acc.push(Buffer.from('\n'))).toBe(false);
   });
 
   it('keeps choices apart and reads legacy completions', () => {
     const acc = new SseAccumulator();
-    acc.push(Buffer.from('data: {"choices":[{"index":1,"delta":{"content":"b"}},{"index":0,"text":"a"}]}\n'));
+    acc.push(
+      Buffer.from('data: {"choices":[{"index":1,"delta":{"content":"b"}},{"index":0,"text":"a"}]}\n\n'),
+    );
     expect(acc.output()).toBe('a\n\nb');
   });
 });

@@ -1,5 +1,6 @@
 // Reads an OpenAI server-sent-event stream as it passes through (never delaying it): collects the
 // generated text per choice and the usage chunk, and notices the final `data: [DONE]`.
+import { SseDataReader } from '../upstreams/sse.js';
 
 export interface Usage {
   prompt_tokens?: number;
@@ -14,26 +15,17 @@ interface StreamChunk {
 }
 
 export class SseAccumulator {
-  #partial = '';
+  readonly #reader = new SseDataReader();
   #texts: string[] = [];
-  #decoder = new TextDecoder();
   usage: Usage | null = null;
   done = false;
   /** An `error` object the upstream sent inside the stream, if any. */
   error: unknown = null;
 
-  /** Feeds one chunk; returns true if this chunk completed the `[DONE]` line. */
+  /** Feeds one chunk; returns true if this chunk completed the `[DONE]` event. */
   push(chunk: Uint8Array): boolean {
     const wasDone = this.done;
-    const text = this.#partial + this.#decoder.decode(chunk, { stream: true });
-    let start = 0;
-    for (;;) {
-      const end = text.indexOf('\n', start);
-      if (end < 0) break;
-      this.#line(text.slice(start, end));
-      start = end + 1;
-    }
-    this.#partial = text.slice(start);
+    for (const data of this.#reader.push(chunk)) this.#event(data);
     return !wasDone && this.done;
   }
 
@@ -42,10 +34,7 @@ export class SseAccumulator {
     return this.#texts.filter((t) => t !== undefined).join('\n\n');
   }
 
-  #line(raw: string): void {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (!line.startsWith('data:')) return;
-    const data = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+  #event(data: string): void {
     if (data === '[DONE]') {
       this.done = true;
       return;
