@@ -2,7 +2,7 @@
 // openai client works unchanged (streaming included), every request leaves one durable usage event,
 // bad input gets OpenAI-shaped errors and writes nothing, and a CLI suspension reaches the running
 // server within a second.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -218,5 +218,41 @@ describe('gateway, end to end', () => {
     expect(shown.usage.requests).toBe(served);
     expect(shown.usage.tokens).toBeGreaterThan(0);
     expect(shown.usage.days).toHaveLength(1);
+  });
+
+  it('replays a traffic file, provisioning direct and partner accounts, with attribution to the channel', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'warden-replay-')), 'traffic.jsonl');
+    const chat = (content: string) => ({
+      model: 'demo',
+      messages: [{ role: 'user', content }],
+      max_tokens: 8,
+    });
+    const lines = [
+      { account: 'replay-direct', request: chat('first') },
+      { account: 'replay-reseller-customer', channel: 'partner:resellco', request: chat('via partner') },
+      'not json',
+      { account: 'replay-direct', request: chat('second') },
+    ];
+    writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'));
+    const result = runCliJson<{
+      requests: number;
+      skipped: number;
+      accounts: { account: string; channel: string; statuses: Record<string, number> }[];
+    }>(['replay', '--traffic', file, '--url', server.url, '--db', db]);
+    expect(result.requests).toBe(3);
+    expect(result.skipped).toBe(1);
+    expect(result.accounts.map((a) => [a.account, a.channel, a.statuses])).toEqual([
+      ['replay-direct', 'direct', { 200: 2 }],
+      ['replay-reseller-customer', 'partner:resellco', { 200: 1 }],
+    ]);
+    const store = await openStore(db, { migrate: false });
+    const partnerEvent = await store.db
+      .selectFrom('events')
+      .innerJoin('accounts', 'accounts.id', 'events.account_id')
+      .select(['events.channel', 'events.end_customer'])
+      .where('accounts.name', '=', 'replay-reseller-customer')
+      .executeTakeFirstOrThrow();
+    await store.close();
+    expect(partnerEvent).toEqual({ channel: 'partner:resellco', end_customer: 'replay-reseller-customer' });
   });
 });
