@@ -142,6 +142,7 @@ export async function auditModel(options: AuditModelOptions): Promise<AuditModel
   const probes = { sent: 0, failed: 0, first_error: null as string | null };
   let selfId: SelfIdentificationResult | null = null;
   let answers: ModelAnswer[];
+  let unprobeable = 0;
 
   if (options.answers) {
     answers = options.answers;
@@ -186,6 +187,7 @@ export async function auditModel(options: AuditModelOptions): Promise<AuditModel
       resolve,
     });
     const probeable = canaries.filter((c) => c.prompt !== undefined && c.prompt !== '');
+    unprobeable = canaries.length - probeable.length;
     const selfPrompts = skipSelfIdentification ? [] : SELF_IDENTIFICATION_PROMPTS;
     const total = selfPrompts.length + probeable.length;
     let done = 0;
@@ -223,6 +225,7 @@ export async function auditModel(options: AuditModelOptions): Promise<AuditModel
 
   const canaryTest = compareWithCanaries(canaries, answers, references, { seed, permutations });
   const { verdict, reasons } = decideVerdict(canaryTest, selfId, alpha);
+  if (unprobeable > 0) reasons.push(`${unprobeable} canaries have no prompt and could not be asked`);
   if (probes.failed > 0)
     reasons.push(`${probes.failed} of ${probes.sent} probes failed (first: ${probes.first_error})`);
   return {
