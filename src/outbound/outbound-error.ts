@@ -3,7 +3,7 @@
 export const OUTBOUND_ERRORS = {
   OUTBOUND_BAD_URL: 'the URL {url} cannot be called: {detail}',
   OUTBOUND_PRIVATE_ADDRESS:
-    '{host} resolves to {address} ({range}), which is refused for outbound calls; pass allowPrivate (--allow-private) to call it anyway',
+    '{target}, which is refused for outbound calls; pass allowPrivate (--allow-private) to call it anyway',
   OUTBOUND_DNS: 'cannot resolve {host}: {detail}',
   OUTBOUND_TIMEOUT: 'the call to {url} took longer than {ms} ms and was aborted',
   OUTBOUND_TOO_LARGE: 'the response from {url} is larger than {limit} bytes and was aborted',

@@ -88,7 +88,10 @@ export async function resolveOutboundHost(
     // Refuse if any address is non-public: a host that mixes public and private answers is hostile.
     for (const address of addresses) {
       const range = refusedAddressRange(address);
-      if (range) throw new OutboundError('OUTBOUND_PRIVATE_ADDRESS', { host: bare, address, range });
+      if (range) {
+        const target = address === bare ? `${bare} is ${range}` : `${bare} resolves to ${address} (${range})`;
+        throw new OutboundError('OUTBOUND_PRIVATE_ADDRESS', { target, range });
+      }
     }
   }
   return addresses;

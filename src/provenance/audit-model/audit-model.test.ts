@@ -220,7 +220,7 @@ describe('probing a mock OpenAI-compatible server', () => {
     expect(code).toBe(2);
     expect(written.trim().split('\n')).toHaveLength(1);
     expect(written).toMatch(
-      /^warden: endpoint refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1 \(loopback\).*--allow-private/,
+      /^warden: endpoint refused: 127\.0\.0\.1 is loopback, which is refused.*--allow-private/,
     );
     expect(requests).toHaveLength(0);
   });
