@@ -196,7 +196,9 @@ function loadPools(split: Split): Pools {
   const topicsEn = jsonl('C3_news_en_bbc/normalized.jsonl').map((r) => String(r.title));
   const topicsZh = [
     ...jsonl('C2_wikipedia_zh/normalized.jsonl').map((r) => String(r.title)),
-    ...jsonl('B6_chinese_medical_dialogue/normalized_messages.jsonl').map((r) => String(r.department)),
+    ...jsonl('C6_classical_zh_chinese_poetry/normalized.jsonl').map(
+      (r) => `${String(r.author)}的《${String(r.title)}》`,
+    ),
   ].filter((t, i, all) => t && all.indexOf(t) === i);
   const passagesZh = jsonl('C4_news_zh_thucnews/normalized.jsonl').map((r) => String(r.text).slice(0, 300));
   const reasoningQuestions = jsonl('A3_wizardlm_evol_instruct/normalized_testset.jsonl').map((r) =>

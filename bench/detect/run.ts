@@ -154,6 +154,10 @@ async function runSplit(split: Split, args: Args): Promise<void> {
         `${r.label.label === 'benign' ? 'FALSE POSITIVE' : 'MISS'} ${r.label.subject} (${r.label.family}, ${r.a?.requests} req) risk=${r.a?.risk} ${r.a?.verdict} ${JSON.stringify(r.a?.signals.map((s) => [s.id, s.score]))}\n`,
       );
     }
+    for (const r of templated.filter((x) => !templatedBy50.includes(x)))
+      process.stdout.write(
+        `LATE ${r.label.subject} (${r.label.family}) detected_after=${r.a?.detected_after} ${JSON.stringify(r.a?.link_evidence?.slice(0, 2))}\n`,
+      );
     const risks = benign.map((r) => r.a?.risk ?? 0).sort((x, y) => y - x);
     process.stdout.write(`benign risk top 10: ${risks.slice(0, 10).join(', ')}\n`);
     const dRisks = distillers.map((r) => r.a?.risk ?? 0).sort((x, y) => x - y);

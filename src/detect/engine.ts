@@ -76,6 +76,29 @@ export function defaultDetectors(): EngineDetector[] {
   ];
 }
 
+export interface SampleOptions {
+  /** Every one of the first `first` requests of an actor is read… */
+  first?: number;
+  /** …then one in `every`. */
+  every?: number;
+}
+
+/** Runs an expensive detector on a sample of an actor's requests (its state counts what it read). */
+export function sampleRequests<S>(
+  detector: Detector<S>,
+  { first = 64, every = 8 }: SampleOptions = {},
+): Detector<{ inner: S; seen: number }> {
+  return {
+    id: detector.id,
+    create: () => ({ inner: detector.create(), seen: 0 }),
+    update(state, view) {
+      state.seen++;
+      if (state.seen <= first || state.seen % every === 0) detector.update(state.inner, view);
+    },
+    signals: (state) => detector.signals(state.inner),
+  };
+}
+
 export function createDetectionEngine({
   policy,
   allowedUses = () => [],

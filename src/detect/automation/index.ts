@@ -46,7 +46,9 @@ export interface AutomationState {
 }
 
 const SHORT_TAU_MS = 10 * 60_000;
-const LONG_TAU_MS = 24 * 3600_000;
+const LONG_TAU_MS = 7 * 24 * 3600_000;
+/** Bursts are measured against a baseline only once the account is this old. */
+const MIN_BASELINE_MS = 24 * 3600_000;
 
 export function createAutomationDetector({
   sessionGapMs = 3600_000,
@@ -127,8 +129,10 @@ export function createAutomationDetector({
       s.requests++;
       s.lastTs = Math.max(s.lastTs, ts);
       s.hours[new Date(ts).getUTCHours()]++;
-      if (s.requests >= 200) {
-        const ratio = s.shortRate / SHORT_TAU_MS / (s.longRate / LONG_TAU_MS);
+      const age = ts - s.firstTs;
+      if (s.requests >= 200 && age >= MIN_BASELINE_MS) {
+        // The decayed count over min(age, τ) estimates the baseline rate of a young account too.
+        const ratio = s.shortRate / SHORT_TAU_MS / (s.longRate / Math.min(age, LONG_TAU_MS));
         s.maxBurst = Math.max(s.maxBurst, ratio);
       }
       // Shift test: the oldest window vector moves into the history, the new one takes its slot.

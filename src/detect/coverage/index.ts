@@ -61,6 +61,15 @@ export function createCoverageDetector({
     state.skeletons.delete(worstKey);
   }
 
+  function sweepScore(sk: Skeleton, requests: number): number {
+    const distinct = sk.fills.size / Math.max(1, sk.sampled);
+    // Breadth: distinct fill words per fill (a topic list keeps introducing new words).
+    const breadth = Math.min(1, sk.vocabulary.size / Math.max(1, Math.min(sk.count, 300)) / 1.5);
+    const share = sk.count / requests;
+    const confidence = 1 - Math.exp(-(sk.count - minCount + 1) / 8);
+    return share * confidence * clamp01((distinct - 0.5) / 0.4) * breadth;
+  }
+
   return {
     id: 'coverage',
     create: () => ({ requests: 0, skeletons: new Map() }),
@@ -99,27 +108,25 @@ export function createCoverageDetector({
       if (sk.examples.length < 5) sk.examples.push(truncate(fillText, 60));
     },
     signals(state): Signal[] {
-      let best: Skeleton | null = null;
-      for (const sk of state.skeletons.values()) if (best === null || sk.count > best.count) best = sk;
-      if (best === null || best.count < minCount) return [];
-      const distinct = best.fills.size / Math.max(1, best.sampled);
-      // Breadth: distinct fill words per fill (a topic list keeps introducing new words).
-      const breadth = Math.min(1, best.vocabulary.size / Math.max(1, Math.min(best.count, 300)) / 1.5);
-      const share = best.count / state.requests;
-      const confidence = 1 - Math.exp(-(best.count - minCount + 1) / 8);
-      const score = share * confidence * clamp01((distinct - 0.5) / 0.4) * breadth;
-      if (score <= 0.01) return [];
+      let best: { sk: Skeleton; score: number } | null = null;
+      for (const sk of state.skeletons.values()) {
+        if (sk.count < minCount) continue;
+        const score = sweepScore(sk, state.requests);
+        if (best === null || score > best.score) best = { sk, score };
+      }
+      if (best === null || best.score <= 0.01) return [];
+      const { sk, score } = best;
       return [
         {
           id: 'coverage',
           score: Math.min(1, score),
           evidence: {
-            skeleton: best.text,
-            count: best.count,
-            share: round(share),
-            distinct_fills: best.fills.size,
-            fill_vocabulary: best.vocabulary.size,
-            example_fills: best.examples,
+            skeleton: sk.text,
+            count: sk.count,
+            share: round(sk.count / state.requests),
+            distinct_fills: sk.fills.size,
+            fill_vocabulary: sk.vocabulary.size,
+            example_fills: sk.examples,
           },
         },
       ];

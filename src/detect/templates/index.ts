@@ -18,6 +18,7 @@ import {
   GAP,
   hashString,
   joinTokens,
+  NUM,
   PROMPT_HEAD,
   PROMPT_TAIL,
   promptTokensOf,
@@ -28,7 +29,10 @@ import {
 const SLOT = '<*>';
 const ANCHOR_HEAD = 8;
 const ANCHOR_TAIL = 3;
+const _LONG_ANCHOR_HEAD = 16;
 const PROBES = 10;
+/** Templates whose instances count toward the share (a pipeline may rotate a few). */
+const TOP_TEMPLATES = 5;
 
 export interface TemplatesOptions {
   /** Tokens read from the start and end of each prompt. */
@@ -36,7 +40,10 @@ export interface TemplatesOptions {
   tail?: number;
   /** Share of a template's constant tokens a prompt must match, in order, to instantiate it. */
   similarity?: number;
-  /** A template keeps at least this many constant tokens (else `<*> ? <*>` would absorb everything). */
+  /**
+   * A template keeps at least this many constant words (a CJK character counts ½, punctuation 0),
+   * else `<*> ， <*> ， <*>` would absorb every Chinese question.
+   */
   minConstants?: number;
   maxClusters?: number;
   /** Distinct fills remembered per slot / distinct prompts per template. */
@@ -85,8 +92,9 @@ export function createTemplatesDetector({
 } {
   /**
    * A prompt that starts with the template's first `ANCHOR_HEAD` tokens and ends with its last
-   * `ANCHOR_TAIL` (all constant) instantiates it even when the fills outweigh the constant text
-   * (Self-Instruct's "Come up with a series of tasks: Task 1: … Task 9:").
+   * `ANCHOR_TAIL`, or starts with its first `LONG_ANCHOR_HEAD`, instantiates it even when the fills
+   * outweigh the constant text (Self-Instruct's "Come up with a series of tasks: Task 1: … Task 9:",
+   * a fixed instruction followed by a long question).
    */
   function anchored(template: readonly string[], message: readonly string[]): boolean {
     if (template.length < ANCHOR_HEAD + ANCHOR_TAIL || message.length < ANCHOR_HEAD + ANCHOR_TAIL)
@@ -243,7 +251,7 @@ export function createTemplatesDetector({
     if (best !== null && bestAlign !== null) {
       const merged = mergeTemplate(best.tokens, bestAlign, message);
       const constants = countConstants(merged.tokens);
-      if (constants >= minConstants) {
+      if (contentWeight(merged.tokens) >= minConstants) {
         if (merged.tokens.length !== best.tokens.length || constants !== best.constants) {
           best.tokens = merged.tokens;
           best.constants = constants;
@@ -288,17 +296,23 @@ export function createTemplatesDetector({
     signals(state): Signal[] {
       if (state.requests === 0) return [];
       const ranked = state.clusters
-        .filter((c) => c.count >= minCount && c.constants >= minConstants && c.tokens.includes(SLOT))
-        .sort((a, b) => b.count - a.count)
-        .slice(0, 3);
+        .filter(
+          (c) => c.count >= minCount && c.tokens.includes(SLOT) && contentWeight(c.tokens) >= minConstants,
+        )
+        .map((c) => ({ c, weight: c.count * Math.min(1, c.prompts.size / Math.max(1, c.sampled) / 0.8) }))
+        .sort((a, b) => b.weight - a.weight)
+        .slice(0, TOP_TEMPLATES)
+        .map((x) => x.c);
       if (ranked.length === 0) return [];
       const templated = ranked.reduce((n, c) => n + c.count, 0);
       const share = templated / state.requests;
-      const top = ranked[0];
-      const distinctRatio = Math.min(1, top.prompts.size / Math.max(1, top.sampled));
-      // Confidence grows with the number of instances: 3 → 0.28, 10 → 0.82, 20 → 0.98.
+      // Each template counts by its instances with distinct fills (one prompt resent is harvesting).
+      const distinctShare =
+        ranked.reduce((n, c) => n + c.count * Math.min(1, c.prompts.size / Math.max(1, c.sampled) / 0.8), 0) /
+        state.requests;
+      // Confidence grows with the number of instances: 3 → 0.18, 10 → 0.80, 20 → 0.97.
       const confidence = 1 - Math.exp(-(templated - 2) / 5);
-      const score = clamp01(share * confidence * Math.min(1, distinctRatio / 0.8));
+      const score = clamp01(distinctShare * confidence);
       if (score <= 0) return [];
       return [
         {
@@ -351,6 +365,19 @@ function countConstants(tokens: readonly string[]): number {
   let n = 0;
   for (const t of tokens) if (t !== SLOT) n++;
   return n;
+}
+
+const LETTER_RE = /\p{L}/u;
+const CJK_RE = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]$/u;
+
+/** Constant words of a template: a word counts 1, a CJK character ½, punctuation and numbers 0. */
+function contentWeight(tokens: readonly string[]): number {
+  let w = 0;
+  for (const t of tokens) {
+    if (t === SLOT || t === NUM || !LETTER_RE.test(t)) continue;
+    w += CJK_RE.test(t) ? 0.5 : 1;
+  }
+  return w;
 }
 
 function positionIndex(tokens: readonly string[]): Map<string, number[]> {
