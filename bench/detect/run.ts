@@ -38,6 +38,11 @@ function median(values: number[]): number | null {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+function quantile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
+}
+
 function pct(n: number, d: number): string {
   return d === 0 ? '-' : `${((100 * n) / d).toFixed(1)}%`;
 }
@@ -120,6 +125,20 @@ async function runSplit(split: Split, args: Args): Promise<void> {
       `| ${family} | ${fr.length} | ${isBenign ? `(flagged ${hit.length})` : pct(hit.length, fr.length)} | ${fr.filter((r) => r.a?.verdict === 'suspend').length} | ${median(after) ?? '-'} | ${after.length ? Math.max(...after) : '-'} |`,
     );
   }
+  lines.push('');
+  // Where the review threshold could sit: final risk of every account against candidate thresholds.
+  const bRisk = benign.map((r) => r.a?.risk ?? 0);
+  const dRisk = distillers.map((r) => r.a?.risk ?? 0);
+  lines.push(
+    `Final risk: benign max ${Math.max(...bRisk)}, p98 ${quantile(bRisk, 0.98)}, median ${quantile(bRisk, 0.5)}; distiller min ${Math.min(...dRisk)}, median ${quantile(dRisk, 0.5)}.`,
+  );
+  lines.push('');
+  lines.push('| review threshold (final risk ≥) | benign at/above | distillers at/above |');
+  lines.push('|---|---|---|');
+  for (const t of [30, 35, 40, 45, 50, 55, 60, 70, 80, 90])
+    lines.push(
+      `| ${t} | ${pct(bRisk.filter((x) => x >= t).length, bRisk.length)} | ${pct(dRisk.filter((x) => x >= t).length, dRisk.length)} |`,
+    );
   lines.push('');
   lines.push('| volume | distiller accounts | recall | median detected_after |');
   lines.push('|---|---|---|---|');

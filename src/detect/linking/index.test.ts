@@ -63,3 +63,16 @@ describe('linker', () => {
     expect(l.evidence('judge').some((e) => e.via === 'output_reuse')).toBe(true);
   });
 });
+
+describe('linker memory', () => {
+  it('still links a long-lived account after its key table filled with one-off keys', () => {
+    const l = createLinker({ minSupport: 3, maxKeysPerAccount: 8, minShare: 0 });
+    for (let i = 0; i < 50; i++)
+      l.observe(viewOf(`question ${i}`, { account: 'old', clientIp: `192.168.0.${i}` }));
+    for (let i = 0; i < 3; i++) {
+      l.observe(viewOf('x', { account: 'old', clientIp: '10.9.9.9' }));
+      l.observe(viewOf('y', { account: 'new', clientIp: '10.9.9.9' }));
+    }
+    expect(l.find('old')).toBe(l.find('new'));
+  });
+});

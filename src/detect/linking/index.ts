@@ -104,7 +104,17 @@ export function createLinker({
       keyCounts.set(account, counts);
     }
     const c = counts.get(key);
-    if (c === undefined && counts.size >= maxKeysPerAccount) return false;
+    if (c === undefined && counts.size >= maxKeysPerAccount) {
+      // Full: forget a key seen once (so a long-lived account can still link later), else skip.
+      let victim: string | null = null;
+      for (const [k, v] of counts)
+        if (v === 1) {
+          victim = k;
+          break;
+        }
+      if (victim === null) return false;
+      counts.delete(victim);
+    }
     if (c !== undefined && c < 0) return false; // already linked through this key
     const count = (c ?? 0) + 1;
     if (count >= minSupport && count >= minShare * (requests.get(account) ?? count)) {
