@@ -1,5 +1,13 @@
-// Dashboard entry (placeholder until the dashboard lands).
+// Dashboard entry: mounts the app (no inline script; the CSP allows only this bundle).
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './app.js';
+import './styles.css';
 
 const root = document.getElementById('root');
-if (root) createRoot(root).render(<h1>Warden</h1>);
+if (root)
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );

@@ -1,0 +1,148 @@
+// Partners (resellers): their end customers, and the signed webhook deliveries sent to them with retries.
+import { useState } from 'react';
+import { api, enc } from '../api.js';
+import { ErrorBox, Loading, StatusBadge, Unavailable } from '../components/bits.js';
+import { fmtTime } from '../format.js';
+import { useApi } from '../hooks.js';
+import { href } from '../router.js';
+import { can, useSession } from '../session.js';
+import type { Account, Partner } from '../types.js';
+
+interface Delivery {
+  id: string;
+  partner?: string;
+  partner_id?: string;
+  event_type: string;
+  account?: string | null;
+  account_id?: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at?: string | number | null;
+  last_status_code?: number | null;
+  last_error?: string | null;
+  created_at: string | number;
+  delivered_at?: string | number | null;
+}
+
+function Deliveries({ partner }: { partner: Partner }) {
+  const { me, version } = useSession();
+  const [changed, setChanged] = useState(0);
+  const [error, setError] = useState<Error | null>(null);
+  const deliveries = useApi<{ deliveries: Delivery[] }>(
+    `/partners/${enc(partner.id)}/webhooks`,
+    version + changed,
+  );
+  const retry = async (id: string) => {
+    setError(null);
+    try {
+      await api(`/webhooks/${enc(id)}/retry`, { method: 'POST', body: {} });
+      setChanged((n) => n + 1);
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  if (deliveries.error) return <Unavailable error={deliveries.error} what="Webhook deliveries" />;
+  if (!deliveries.data) return <Loading what="Loading deliveries" />;
+  if (deliveries.data.deliveries.length === 0) return <p className="muted">No webhook deliveries yet.</p>;
+  return (
+    <>
+      <ErrorBox error={error} />
+      <div className="table-wrap">
+        <table>
+          <caption>Webhook deliveries to {partner.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Event</th>
+              <th scope="col">Account</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Attempts
+              </th>
+              <th scope="col">Last response</th>
+              <th scope="col">Created</th>
+              <th scope="col">Delivered</th>
+              {can(me.role, 'change-status') && <th scope="col">Retry</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {deliveries.data.deliveries.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <code>{d.event_type}</code>
+                </td>
+                <td>{d.account ?? d.account_id ?? '—'}</td>
+                <td>
+                  <StatusBadge status={d.status} />
+                </td>
+                <td className="num">{d.attempts}</td>
+                <td>{d.last_status_code ?? d.last_error ?? '—'}</td>
+                <td>{fmtTime(d.created_at)}</td>
+                <td>{fmtTime(d.delivered_at)}</td>
+                {can(me.role, 'change-status') && (
+                  <td>
+                    {d.status !== 'delivered' && (
+                      <button type="button" onClick={() => void retry(d.id)}>
+                        Retry now
+                      </button>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+function PartnerSection({ partner }: { partner: Partner }) {
+  const { version } = useSession();
+  const customers = useApi<{ accounts: Account[] }>(`/partners/${enc(partner.id)}/customers`, version);
+  return (
+    <section className="card" aria-labelledby={`p-${partner.id}`}>
+      <h2 id={`p-${partner.id}`}>
+        {partner.name} <StatusBadge status={partner.status} />
+      </h2>
+      <p className="muted small">
+        Webhook: {partner.webhook_url ?? 'none'}
+        {partner.has_webhook_secret ? ' (signed)' : ''} · since {fmtTime(partner.created_at)}
+      </p>
+      <h3>End customers</h3>
+      <ErrorBox error={customers.error} />
+      {customers.data &&
+        (customers.data.accounts.length === 0 ? (
+          <p className="muted">No end customers.</p>
+        ) : (
+          <ul className="chips">
+            {customers.data.accounts.map((a) => (
+              <li key={a.id}>
+                <a href={href('accounts', a.name)}>{a.external_id ?? a.name}</a>{' '}
+                <StatusBadge status={a.status} />
+              </li>
+            ))}
+          </ul>
+        ))}
+      <h3>Webhook deliveries</h3>
+      <Deliveries partner={partner} />
+    </section>
+  );
+}
+
+export function PartnersPage() {
+  const { version } = useSession();
+  const partners = useApi<{ partners: Partner[] }>('/partners', version);
+  return (
+    <>
+      <h1>Partners</h1>
+      <ErrorBox error={partners.error} />
+      {!partners.data ? (
+        <Loading />
+      ) : partners.data.partners.length === 0 ? (
+        <p className="muted">No partners.</p>
+      ) : (
+        partners.data.partners.map((p) => <PartnerSection key={p.id} partner={p} />)
+      )}
+    </>
+  );
+}
