@@ -3,6 +3,7 @@
 // exports a plugin factory from its own folder and is listed here once.
 import type { Config } from '../config/config.js';
 import type { DeploymentSecret } from '../config/deployment-secret.js';
+import { dashboardAdminPlugin } from '../gateway/admin/dashboard-routes.js';
 import type { AdminPlugin } from '../gateway/server.js';
 import type { Store } from '../store/store.js';
 
@@ -16,4 +17,4 @@ export interface AdminPluginContext {
 
 export type AdminPluginFactory = (context: AdminPluginContext) => AdminPlugin;
 
-export const ADMIN_PLUGINS: AdminPluginFactory[] = [];
+export const ADMIN_PLUGINS: AdminPluginFactory[] = [dashboardAdminPlugin];
