@@ -1,4 +1,47 @@
-// Row types of the provenance tables. Empty until that concern lands.
+// Row types of the provenance tables (migration 004-provenance).
+import type { Generated } from 'kysely';
 
-// biome-ignore lint/complexity/noBannedTypes: filled in by the provenance concern
-export type ProvenanceTables = {};
+export interface ProvenanceOutputsTable {
+  /** Dense integer id the fingerprint postings refer to. */
+  ordinal: Generated<number>;
+  id: string;
+  account_id: string;
+  key_id: string | null;
+  channel: string;
+  end_customer: string | null;
+  ts: number;
+  /** How many fingerprints the output has (0 when it was too short or all copied from the prompt). */
+  fingerprints: number;
+}
+
+export interface ProvenanceSegmentsTable {
+  id: Generated<number>;
+  base_ordinal: number;
+  outputs: number;
+  postings: number;
+  /** Postings (keyed fingerprint → ordinal), see src/provenance/registry/posting-codec.ts. */
+  data: Uint8Array;
+  created_at: number;
+}
+
+export interface ProvenanceTextsTable {
+  ordinal: number;
+  prompt: string | null;
+  text: string;
+  expires_at: number;
+}
+
+export interface ProvenanceCanariesTable {
+  output_id: string;
+  account_id: string;
+  prompt: string;
+  output: string;
+  ts: number;
+}
+
+export interface ProvenanceTables {
+  provenance_outputs: ProvenanceOutputsTable;
+  provenance_segments: ProvenanceSegmentsTable;
+  provenance_texts: ProvenanceTextsTable;
+  provenance_canaries: ProvenanceCanariesTable;
+}

@@ -1,0 +1,161 @@
+// The provenance quality benchmark: `npm run bench:provenance` (= tsx bench/provenance/run.ts).
+// Registers the served outputs of ../shared/corpora over 8 accounts, traces each desensitized copy
+// and every never-served document, and prints markdown tables: recall per desensitization, right-
+// account attribution, and false-positive rate per never-served source, at the shipped calibration's
+// thresholds. `--write-calibration` rewrites src/provenance/trace/calibration-table.ts from the
+// permissively licensed never-served sets (see calibrate.ts). `--scale` runs the scale benchmark.
+import { writeFileSync } from 'node:fs';
+import type { CalibrationStratum, CalibrationTable } from '../../src/provenance/trace/calibration.js';
+import { scoreThreshold } from '../../src/provenance/trace/calibration.js';
+import { CALIBRATION } from '../../src/provenance/trace/calibration-table.js';
+import type { TraceResult } from '../../src/provenance/types.js';
+import { type QualityRun, runQuality } from './quality.js';
+
+const KEPT_TOP_SCORES = 2000;
+
+/** The score a document is judged by: its best candidate sharing enough fingerprints (0 if none). */
+function effectiveScore(result: TraceResult): number | null {
+  if (result.match === null) return null;
+  return result.matches[0]?.score ?? 0;
+}
+
+export function calibrationFrom(run: QualityRun): CalibrationTable {
+  const strata: CalibrationStratum[] = [];
+  const sources: string[] = [];
+  for (const kind of ['same-prompt-model', 'human'] as const) {
+    const negatives = run.negatives.filter((n) => n.item.permissive && n.item.kind === kind);
+    sources.push(...new Set(negatives.map((n) => n.item.source)));
+    const scores = negatives
+      .map((n) => effectiveScore(n.result))
+      .filter((s): s is number => s !== null)
+      .sort((a, b) => b - a);
+    strata.push({ name: kind, negatives: scores.length, topScores: scores.slice(0, KEPT_TOP_SCORES) });
+  }
+  return {
+    strata,
+    source:
+      `bench/provenance/run.ts --write-calibration on ${new Date().toISOString().slice(0, 10)}: registry of ` +
+      `${run.served.length} served outputs (A5, B2, B5, A6 over 8 accounts); never-served, permissively ` +
+      `licensed only: ${sources.sort().join(', ')}`,
+  };
+}
+
+function writeCalibration(table: CalibrationTable): void {
+  const url = new URL('../../src/provenance/trace/calibration-table.ts', import.meta.url);
+  writeFileSync(
+    url,
+    `// Scores that never-served text reached against the benchmark registry (highest first). Written by
+// \`tsx bench/provenance/run.ts --write-calibration\`; only permissively licensed corpora were used
+// (see \`source\`). Do not edit by hand.
+import type { CalibrationTable } from './calibration.js';
+
+export const CALIBRATION: CalibrationTable = ${JSON.stringify(
+      {
+        ...table,
+        strata: table.strata.map((s) => ({
+          ...s,
+          topScores: s.topScores.map((x) => Math.round(x * 1e6) / 1e6),
+        })),
+      },
+      null,
+      2,
+    )};
+`,
+  );
+}
+
+function pct(part: number, whole: number): string {
+  return whole === 0 ? '–' : `${((part / whole) * 100).toFixed(2)}%`;
+}
+
+export function report(run: QualityRun, table: CalibrationTable, fprs: number[] = [0.001, 0.01]): string {
+  const lines: string[] = [];
+  for (const fpr of fprs) {
+    const threshold = scoreThreshold(fpr, table);
+    lines.push(`### At --fpr ${fpr} (score threshold ${threshold.toFixed(4)})`, '');
+    lines.push('| desensitization | lang | documents | too short | matched | right account (of matched) |');
+    lines.push('|---|---|---:|---:|---:|---:|');
+    const groups = new Map<string, { n: number; short: number; matched: number; right: number }>();
+    for (const p of run.positives) {
+      for (const key of [`${p.transform}|${p.item.lang}`, `${p.transform}|all`, `all|all`]) {
+        let g = groups.get(key);
+        if (!g) {
+          g = { n: 0, short: 0, matched: 0, right: 0 };
+          groups.set(key, g);
+        }
+        g.n++;
+        const score = effectiveScore(p.result);
+        if (score === null) {
+          g.short++;
+          continue;
+        }
+        if (score >= threshold) {
+          g.matched++;
+          if (p.result.matches[0]?.account === p.account) g.right++;
+        }
+      }
+    }
+    for (const [key, g] of groups) {
+      const [transform, lang] = key.split('|');
+      if (lang === 'all' && transform !== 'all') continue;
+      lines.push(
+        `| ${transform} | ${lang} | ${g.n} | ${g.short} | ${pct(g.matched, g.n - g.short)} | ${pct(g.right, g.matched)} |`,
+      );
+    }
+    for (const [key, g] of groups) {
+      const [transform, lang] = key.split('|');
+      if (lang !== 'all' || transform === 'all') continue;
+      lines.push(
+        `| **${transform}** | all | ${g.n} | ${g.short} | ${pct(g.matched, g.n - g.short)} | ${pct(g.right, g.matched)} |`,
+      );
+    }
+    lines.push('', '| never served | kind | documents | too short | matched (false positives) |');
+    lines.push('|---|---|---:|---:|---:|');
+    const negatives = new Map<string, { kind: string; n: number; short: number; fp: number }>();
+    for (const n of run.negatives) {
+      for (const key of [n.item.source, `all ${n.item.kind}`, 'all']) {
+        let g = negatives.get(key);
+        if (!g) {
+          g = { kind: key === 'all' ? 'all' : n.item.kind, n: 0, short: 0, fp: 0 };
+          negatives.set(key, g);
+        }
+        g.n++;
+        const score = effectiveScore(n.result);
+        if (score === null) g.short++;
+        else if (score >= threshold) g.fp++;
+      }
+    }
+    const ordered = [...negatives].sort(
+      (a, b) => Number(a[0].startsWith('all')) - Number(b[0].startsWith('all')),
+    );
+    for (const [source, g] of ordered) {
+      const label = source.startsWith('all') ? `**${source}**` : source;
+      lines.push(`| ${label} | ${g.kind} | ${g.n} | ${g.short} | ${g.fp} (${pct(g.fp, g.n - g.short)}) |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  if (args.has('--scale')) {
+    const { runScale } = await import('./scale.js');
+    await runScale(process.argv.slice(2));
+    return;
+  }
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = performance.now();
+  const run = await runQuality({ log });
+  log(`traced ${run.positives.length + run.negatives.length} documents in ${run.traceSeconds.toFixed(1)} s`);
+  let table = CALIBRATION;
+  if (args.has('--write-calibration')) {
+    table = calibrationFrom(run);
+    writeCalibration(table);
+    log(`wrote the calibration table (${table.strata.map((s) => `${s.name}: ${s.negatives}`).join(', ')})`);
+  }
+  process.stdout.write(`Calibration: ${table.source}\n\n${report(run, table)}\n`);
+  log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+await main();

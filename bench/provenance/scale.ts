@@ -1,0 +1,2 @@
+// placeholder, replaced below
+export async function runScale(_args: string[]): Promise<void> {}

@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  GUARANTEE_WORDS,
+  KeyedHasher,
+  KGRAM_WORDS,
+  outputFingerprints,
+  WINNOW_WINDOW,
+  winnow,
+} from './index.js';
+
+const hasher = new KeyedHasher(Buffer.alloc(32, 1));
+
+// Words from a small vocabulary so that random texts also share runs by chance.
+const word = fc.constantFrom(
+  ...'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(
+    ' ',
+  ),
+);
+
+describe('winnowing', () => {
+  it('states the guarantee t = k + w − 1', () => {
+    expect(GUARANTEE_WORDS).toBe(KGRAM_WORDS + WINNOW_WINDOW - 1);
+  });
+
+  it('any shared run of at least t words yields a shared fingerprint (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(word, { maxLength: 40 }),
+        fc.array(word, { maxLength: 40 }),
+        fc.array(word, { maxLength: 40 }),
+        fc.array(word, { maxLength: 40 }),
+        fc.array(word, { minLength: GUARANTEE_WORDS, maxLength: 30 }),
+        (beforeA, afterA, beforeB, afterB, shared) => {
+          const a = outputFingerprints(hasher, [...beforeA, ...shared, ...afterA], null);
+          const b = outputFingerprints(hasher, [...beforeB, ...shared, ...afterB], null);
+          const inA = new Set(a);
+          expect(b.some((key) => inA.has(key))).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('selects about 2 / (w + 1) of the k-grams', () => {
+    const words = Array.from({ length: 5000 }, (_, i) => `w${(i * 7919) % 3001}`);
+    const density = winnow(hasher.kgramHashes(words)).length / (words.length - KGRAM_WORDS + 1);
+    expect(density).toBeGreaterThan(0.3);
+    expect(density).toBeLessThan(0.5);
+  });
+
+  it('selects the rightmost minimum of each window', () => {
+    const hash = { hi: Uint32Array.from([5, 3, 3, 9, 7, 8, 1]), lo: new Uint32Array(7) };
+    expect(winnow(hash, 4)).toEqual([2, 6]);
+  });
+});
+
+describe('keyed hashes', () => {
+  it('differ across secrets and agree for one secret', () => {
+    const other = new KeyedHasher(Buffer.alloc(32, 2));
+    const same = new KeyedHasher(Buffer.alloc(32, 1));
+    const words = 'the quick brown fox jumps over the lazy dog'.split(' ');
+    expect(Array.from(hasher.kgramHashes(words).hi)).toEqual(Array.from(same.kgramHashes(words).hi));
+    const a = hasher.kgramHashes(words).hi;
+    const b = other.kgramHashes(words).hi;
+    expect(a.every((h, i) => h !== b[i])).toBe(true);
+    expect(hasher.wordHash('fox')).not.toEqual(other.wordHash('fox'));
+  });
+
+  it('depend on word order', () => {
+    const a = hasher.kgramHashes(['a', 'b', 'c', 'd', 'e']).hi[0];
+    const b = hasher.kgramHashes(['b', 'a', 'c', 'd', 'e']).hi[0];
+    expect(a).not.toBe(b);
+  });
+});
+
+describe('outputFingerprints', () => {
+  it('leaves out what was copied from the prompt', () => {
+    const pasted = 'def add ( a b ) return a plus b end of the function body here'.split(' ');
+    const generated = 'this function adds two numbers and returns their sum to the caller'.split(' ');
+    const withPrompt = outputFingerprints(hasher, [...pasted, ...generated], pasted);
+    const pastedOnly = new Set(outputFingerprints(hasher, pasted, null));
+    expect(withPrompt.length).toBeGreaterThan(0);
+    expect(withPrompt.some((key) => pastedOnly.has(key))).toBe(false);
+    // Another answer that quotes the same pasted code shares nothing with the registered output.
+    const otherAnswer = new Set(
+      outputFingerprints(
+        hasher,
+        [...pasted, ...'a different explanation of what the code does for you'.split(' ')],
+        null,
+      ),
+    );
+    expect(withPrompt.some((key) => otherAnswer.has(key))).toBe(false);
+  });
+
+  it('gives nothing for texts shorter than k words', () => {
+    expect(outputFingerprints(hasher, ['one', 'two', 'three'], null).length).toBe(0);
+  });
+});

@@ -1,0 +1,202 @@
+// Keyed fingerprints of normalized text: word k-grams hashed with a per-deployment key, thinned by
+// winnowing (Schleimer, Wilkerson & Aiken, "Winnowing: local algorithms for document fingerprinting",
+// SIGMOD 2003). Pure; no I/O.
+//
+// Choice: k = 5 normalized words, window w = 4 k-grams, so the guarantee threshold is
+// t = k + w − 1 = 8 words: any run of at least 8 normalized words shared by a served output and a
+// suspect document yields at least one shared fingerprint, and nothing shorter than k = 5 words can.
+// The expected density is 2 / (w + 1) = 0.4 fingerprints per word (~100 for a 250-word output).
+// Short k keeps matches alive under word substitution (a 5-gram survives 25% random substitution
+// with probability 0.75^5 ≈ 0.24); the query side looks up every k-gram of the suspect text, not
+// only its winnowed ones, so each stored fingerprint that survives is found.
+//
+// Keying: each normalized word is hashed with HMAC-SHA256 under DeploymentSecret.derive('fingerprint')
+// (64 bits kept, memoized per word); a k-gram's 64-bit hash mixes its words' keyed hashes in order.
+// Without the key nobody can compute a word's hash, so a leaked registry cannot be used to test
+// whether a guessed text was served.
+import { createHmac } from 'node:crypto';
+
+export const KGRAM_WORDS = 5;
+export const WINNOW_WINDOW = 4;
+/** Every shared run of at least this many normalized words yields a shared fingerprint. */
+export const GUARANTEE_WORDS = KGRAM_WORDS + WINNOW_WINDOW - 1;
+
+/** A list of 64-bit hashes as two parallel 32-bit halves. */
+export interface HashList {
+  hi: Uint32Array;
+  lo: Uint32Array;
+}
+
+const MAX_CACHED_WORDS = 1 << 21;
+
+/** Keyed 64-bit hashes of words and k-grams under one deployment key. */
+export class KeyedHasher {
+  readonly #key: Buffer;
+  readonly #slots = new Map<string, number>();
+  #hi = new Uint32Array(1 << 12);
+  #lo = new Uint32Array(1 << 12);
+  readonly #seedHi: number;
+  readonly #seedLo: number;
+
+  constructor(key: Buffer) {
+    if (key.length < 16) throw new Error('the fingerprint key must be at least 16 bytes');
+    this.#key = key;
+    const seed = createHmac('sha256', key).update('\u0000kgram-seed').digest();
+    this.#seedHi = seed.readUInt32LE(0);
+    this.#seedLo = seed.readUInt32LE(4);
+  }
+
+  #slot(word: string): number {
+    let slot = this.#slots.get(word);
+    if (slot !== undefined) return slot;
+    if (this.#slots.size >= MAX_CACHED_WORDS) this.#slots.clear();
+    slot = this.#slots.size;
+    if (slot >= this.#hi.length) {
+      const hi = new Uint32Array(this.#hi.length * 2);
+      const lo = new Uint32Array(this.#lo.length * 2);
+      hi.set(this.#hi);
+      lo.set(this.#lo);
+      this.#hi = hi;
+      this.#lo = lo;
+    }
+    const digest = createHmac('sha256', this.#key).update(word).digest();
+    this.#hi[slot] = digest.readUInt32LE(0);
+    this.#lo[slot] = digest.readUInt32LE(4);
+    this.#slots.set(word, slot);
+    return slot;
+  }
+
+  /** The keyed 64-bit hash of one word. */
+  wordHash(word: string): [number, number] {
+    const slot = this.#slot(word);
+    return [this.#hi[slot], this.#lo[slot]];
+  }
+
+  /** Keyed 64-bit hashes of every k-gram of `words` (words.length − k + 1 of them, or none). */
+  kgramHashes(words: readonly string[], k: number = KGRAM_WORDS): HashList {
+    const count = Math.max(0, words.length - k + 1);
+    const hi = new Uint32Array(count);
+    const lo = new Uint32Array(count);
+    if (count === 0) return { hi, lo };
+    const wordHi = new Uint32Array(words.length);
+    const wordLo = new Uint32Array(words.length);
+    for (let i = 0; i < words.length; i++) {
+      const slot = this.#slot(words[i]);
+      wordHi[i] = this.#hi[slot];
+      wordLo[i] = this.#lo[slot];
+    }
+    for (let i = 0; i < count; i++) {
+      // Two independent multiply-rotate lanes (MurmurHash3's 32-bit body and finalizer, Appleby 2011)
+      // over the keyed word hashes, in order; each lane also absorbs the other half so that all
+      // 64 input bits reach both output words.
+      let a = this.#seedHi;
+      let b = this.#seedLo;
+      for (let j = i; j < i + k; j++) {
+        a = mixBlock(a, wordHi[j] ^ Math.imul(wordLo[j], 0x27d4eb2f));
+        b = mixBlock(b, wordLo[j] ^ Math.imul(wordHi[j], 0x165667b1));
+      }
+      hi[i] = finalize(a ^ k) >>> 0;
+      lo[i] = finalize(b ^ (k << 8)) >>> 0;
+    }
+    return { hi, lo };
+  }
+}
+
+function mixBlock(h: number, block: number): number {
+  let x = Math.imul(block, 0xcc9e2d51);
+  x = (x << 15) | (x >>> 17);
+  x = Math.imul(x, 0x1b873593);
+  let y = h ^ x;
+  y = (y << 13) | (y >>> 19);
+  return (Math.imul(y, 5) + 0xe6546b64) | 0;
+}
+
+function finalize(h: number): number {
+  let x = h;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x;
+}
+
+function less(hash: HashList, i: number, j: number): boolean {
+  return hash.hi[i] < hash.hi[j] || (hash.hi[i] === hash.hi[j] && hash.lo[i] < hash.lo[j]);
+}
+
+/**
+ * Robust winnowing (Schleimer et al. 2003, §3 and §5): in every window of `w` consecutive k-gram
+ * hashes select the minimum (the rightmost one on ties) and record it once. Returns the selected
+ * positions in increasing order. A sequence shorter than one window selects its minimum.
+ */
+export function winnow(hash: HashList, w: number = WINNOW_WINDOW): number[] {
+  const n = hash.hi.length;
+  const selected: number[] = [];
+  if (n === 0) return selected;
+  const windows = Math.max(1, n - w + 1);
+  const span = Math.min(w, n);
+  let last = -1;
+  for (let start = 0; start < windows; start++) {
+    let best = start;
+    for (let i = start + 1; i < start + span; i++) if (!less(hash, best, i)) best = i;
+    if (best !== last) {
+      selected.push(best);
+      last = best;
+    }
+  }
+  return selected;
+}
+
+/**
+ * Positions of `words` whose k-gram also occurs in `prompt` (already hashed): the words of those
+ * k-grams were copied from the request, not generated.
+ */
+export function copiedWords(
+  outputHashes: HashList,
+  promptHashes: HashList,
+  wordCount: number,
+  k: number,
+): Uint8Array {
+  const copied = new Uint8Array(wordCount);
+  if (promptHashes.hi.length === 0) return copied;
+  const prompt = new Set<number>();
+  for (let i = 0; i < promptHashes.hi.length; i++)
+    prompt.add(promptHashes.hi[i] * 4096 + (promptHashes.lo[i] >>> 20));
+  for (let i = 0; i < outputHashes.hi.length; i++) {
+    if (prompt.has(outputHashes.hi[i] * 4096 + (outputHashes.lo[i] >>> 20))) copied.fill(1, i, i + k);
+  }
+  return copied;
+}
+
+/**
+ * The fingerprints of a served output: winnowed keyed k-gram hashes (the upper 32 bits, distinct),
+ * computed only over what the model generated. Runs of the output copied from its prompt are cut out,
+ * and each remaining run is winnowed on its own, so a k-gram never straddles a removed span.
+ */
+export function outputFingerprints(
+  hasher: KeyedHasher,
+  words: readonly string[],
+  promptWords: readonly string[] | null,
+  { k = KGRAM_WORDS, w = WINNOW_WINDOW }: { k?: number; w?: number } = {},
+): Uint32Array {
+  const all = hasher.kgramHashes(words, k);
+  const keys = new Set<number>();
+  const copied =
+    promptWords && promptWords.length >= k
+      ? copiedWords(all, hasher.kgramHashes(promptWords, k), words.length, k)
+      : null;
+  let runStart = 0;
+  for (let i = 0; i <= words.length; i++) {
+    if (i < words.length && !copied?.[i]) continue;
+    // words [runStart, i) were generated; their k-grams are all[runStart .. i − k]
+    const from = runStart;
+    const to = i - k + 1;
+    if (to > from) {
+      const run = { hi: all.hi.subarray(from, to), lo: all.lo.subarray(from, to) };
+      for (const position of winnow(run, w)) keys.add(run.hi[position]);
+    }
+    runStart = i + 1;
+  }
+  return Uint32Array.from(keys);
+}

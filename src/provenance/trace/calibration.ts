@@ -1,0 +1,57 @@
+// Calibrated false-positive rates: the scores that text which was never served reached against a
+// registry of served outputs (computed by bench/provenance/run.ts --write-calibration; the table
+// ships in calibration-table.ts). Never-served text comes in strata that behave very differently:
+// human text almost never shares a run of words with a model's output, other models' answers to the
+// same prompts often do (a famous quote, a table of states, the same code). Each stratum gives its own
+// estimate, (negatives scoring ≥ s + 1) / (negatives + 1), never 0; the reported rate is the largest,
+// so the hardest negatives decide the threshold.
+import { CALIBRATION } from './calibration-table.js';
+
+export interface CalibrationStratum {
+  name: string;
+  /** Never-served documents of this stratum that were long enough to decide. */
+  negatives: number;
+  /** Their highest scores, in decreasing order (the rest are lower than the last one kept). */
+  topScores: number[];
+}
+
+export interface CalibrationTable {
+  strata: CalibrationStratum[];
+  /** Where the numbers come from. */
+  source: string;
+}
+
+export const DEFAULT_FPR = 0.001;
+
+function stratumRate(stratum: CalibrationStratum, score: number): number {
+  let above = 0;
+  while (above < stratum.topScores.length && stratum.topScores[above] >= score) above++;
+  // Below the kept tail, at least the whole tail scored higher: the estimate is a lower bound there.
+  return Math.min(1, (above + 1) / (stratum.negatives + 1));
+}
+
+/** Estimated probability that a never-served document scores at least `score`. */
+export function falsePositiveRate(score: number, table: CalibrationTable = CALIBRATION): number {
+  if (table.strata.length === 0) return 1;
+  return Math.max(...table.strata.map((s) => stratumRate(s, score)));
+}
+
+function stratumThreshold(stratum: CalibrationStratum, fpr: number): number {
+  const allowed = Math.floor(fpr * (stratum.negatives + 1) - 1);
+  const scores = stratum.topScores;
+  if (scores.length === 0) return 0;
+  if (allowed < 0) return scores[0] + 1e-9;
+  if (allowed >= scores.length) return allowed >= stratum.negatives ? 0 : scores[scores.length - 1] + 1e-9;
+  return scores[allowed] + 1e-9;
+}
+
+/**
+ * The lowest score whose estimated false-positive rate is at most `fpr` in every stratum: documents
+ * scoring at least this are matches. Where a stratum is too small to certify `fpr`, the threshold
+ * sits above every negative of it.
+ */
+export function scoreThreshold(fpr: number, table: CalibrationTable = CALIBRATION): number {
+  if (!(fpr > 0 && fpr <= 1)) throw new Error(`the false-positive rate must be in (0, 1], got ${fpr}`);
+  if (table.strata.length === 0) return 0;
+  return Math.min(1, Math.max(...table.strata.map((s) => stratumThreshold(s, fpr))));
+}

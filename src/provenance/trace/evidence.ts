@@ -1,0 +1,130 @@
+// What one suspect document shares with the registry: every k-gram of the document is looked up
+// (not only its winnowed ones), each hit credited to the outputs holding that fingerprint. Pure; the
+// index is an in-memory structure. An output's score combines how much evidence there is (the number
+// of distinct fingerprints it shares with the document) with how much of one text the other explains
+// (the larger of: the share of the output's fingerprints found, the share of the document's words
+// covered); the calibration (calibration.ts) turns a score into a false-positive rate measured on
+// text that was never served. The form was chosen on the benchmark's features (bench/provenance):
+// shared count alone cannot tell a copied output from another model's answer to the same prompt that
+// happens to share a quote, a table or code, and either share alone fails on short texts.
+import { GUARANTEE_WORDS, type KeyedHasher, KGRAM_WORDS } from '../fingerprint/index.js';
+import { normalizeText } from '../normalize/index.js';
+
+/** The slice of the posting index the tracer needs. */
+export interface FingerprintLookup {
+  lookup(key: number, visit?: (ordinal: number) => void): number;
+  fingerprintsOf(ordinal: number): number;
+}
+
+/**
+ * Fingerprints held by more outputs than this are boilerplate ("here are some tips to", code
+ * scaffolding) and carry no evidence of where a document came from; they are skipped.
+ */
+export const COMMON_FINGERPRINT_OUTPUTS = 64;
+
+/** Outputs examined per document (the strongest by shared fingerprints). */
+export const CANDIDATES_PER_DOCUMENT = 16;
+
+export interface CandidateEvidence {
+  ordinal: number;
+  /** Distinct fingerprints of the output found in the document. */
+  shared: number;
+  /** Fingerprints the output has in all. */
+  fingerprints: number;
+  /** Share of the output's fingerprints found in the document. */
+  containment: number;
+  /** Share of the document's words covered by the output's matched k-grams. */
+  coverage: number;
+  /** 0–1; see candidateScore. */
+  score: number;
+  /** Positions (k-gram starts, in normalized words) of the document where the output matched. */
+  positions: number[];
+}
+
+export interface DocumentEvidence {
+  /** Normalized words of the document. */
+  words: number;
+  /** Shorter than the winnowing guarantee: too short to decide. */
+  tooShort: boolean;
+  candidates: CandidateEvidence[];
+  /** Offsets of each normalized word in the document (for highlighting). */
+  starts: number[];
+  ends: number[];
+}
+
+/** Fewer shared fingerprints than this is never a match, whatever the calibration says. */
+export const MINIMUM_SHARED = 3;
+
+/**
+ * 1 − exp(−√shared · max(containment, coverage)^1.5 / 2). A verbatim copy of a 100-fingerprint
+ * output scores 0.99; a document sharing 9 fingerprints that make up 10% of both texts scores 0.05.
+ */
+export function candidateScore(shared: number, containment: number, coverage: number): number {
+  const explained = Math.max(containment, coverage);
+  return 1 - Math.exp((-Math.sqrt(shared) * explained ** 1.5) / 2);
+}
+
+export function documentEvidence(
+  text: string,
+  hasher: KeyedHasher,
+  index: FingerprintLookup,
+): DocumentEvidence {
+  const { words, starts, ends } = normalizeText(text);
+  if (words.length < GUARANTEE_WORDS)
+    return { words: words.length, tooShort: true, candidates: [], starts, ends };
+  const hashes = hasher.kgramHashes(words, KGRAM_WORDS);
+  // distinct keys of the document, each with the positions where it occurs
+  const positionsOf = new Map<number, number[]>();
+  for (let i = 0; i < hashes.hi.length; i++) {
+    const key = hashes.hi[i];
+    const list = positionsOf.get(key);
+    if (list) list.push(i);
+    else positionsOf.set(key, [i]);
+  }
+  const shared = new Map<number, number[]>();
+  for (const [key, positions] of positionsOf) {
+    const holders = index.lookup(key);
+    if (holders === 0 || holders > COMMON_FINGERPRINT_OUTPUTS) continue;
+    index.lookup(key, (ordinal) => {
+      const list = shared.get(ordinal);
+      // one entry per distinct key: its first position; the rest are added for coverage below
+      if (list) list.push(...positions);
+      else shared.set(ordinal, positions.slice());
+    });
+  }
+  const candidates: { ordinal: number; positions: number[]; distinct: number }[] = [];
+  for (const [ordinal, positions] of shared) candidates.push({ ordinal, positions, distinct: 0 });
+  // distinct keys per candidate = distinct hash values among its positions
+  for (const candidate of candidates) {
+    const keys = new Set<number>();
+    for (const p of candidate.positions) keys.add(hashes.hi[p]);
+    candidate.distinct = keys.size;
+  }
+  candidates.sort((a, b) => b.distinct - a.distinct || a.ordinal - b.ordinal);
+  const scored = candidates.slice(0, CANDIDATES_PER_DOCUMENT).map((c) => {
+    const fingerprints = index.fingerprintsOf(c.ordinal);
+    const containment = fingerprints === 0 ? 0 : Math.min(1, c.distinct / fingerprints);
+    const coverage = coverageOf(c.positions, words.length);
+    return {
+      ordinal: c.ordinal,
+      shared: c.distinct,
+      fingerprints,
+      containment,
+      coverage,
+      score: candidateScore(c.distinct, containment, coverage),
+      positions: c.positions.sort((a, b) => a - b),
+    };
+  });
+  scored.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
+  return { words: words.length, tooShort: false, starts, ends, candidates: scored };
+}
+
+/** Share of the document's words covered by the k-grams at `positions`. */
+export function coverageOf(positions: Iterable<number>, words: number): number {
+  if (words === 0) return 0;
+  const covered = new Uint8Array(words);
+  for (const p of positions) covered.fill(1, p, Math.min(words, p + KGRAM_WORDS));
+  let count = 0;
+  for (const c of covered) count += c;
+  return count / words;
+}
