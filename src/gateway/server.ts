@@ -239,3 +239,20 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 }
 
 export type { IncomingMessage };
+
+/**
+ * Stops accepting connections, lets requests in flight finish for up to `graceMs` (streams included),
+ * then closes whatever connections remain, so a shutdown never waits on an idle keep-alive socket.
+ */
+export async function closeGracefully(app: FastifyInstance, graceMs = 10_000): Promise<void> {
+  const closing = app.close();
+  app.server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([closing, grace]);
+  clearTimeout(timer);
+  app.server.closeAllConnections();
+  await closing;
+}

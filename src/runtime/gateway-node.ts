@@ -12,7 +12,7 @@ import { loadDeploymentSecret } from '../config/deployment-secret.js';
 import { openEventLog } from '../events/open-event-log.js';
 import { createIdentityCache } from '../gateway/identity-cache.js';
 import { createModelRoutes } from '../gateway/model-routes.js';
-import { createGatewayServer } from '../gateway/server.js';
+import { closeGracefully, createGatewayServer } from '../gateway/server.js';
 import { createMemoryRateLimiter } from '../ratelimit/memory/index.js';
 import { createRedisRateLimiter } from '../ratelimit/redis/index.js';
 import { openStore } from '../store/open-store.js';
@@ -139,7 +139,7 @@ export async function startGatewayNode({
     bootstrap,
     async close() {
       clearInterval(touchTimer);
-      await app.close();
+      await closeGracefully(app);
       identities.close();
       if (worker) {
         const w = worker;
