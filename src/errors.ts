@@ -38,11 +38,6 @@ export const ERRORS = {
     type: 'invalid_request_error',
     message: 'The request body exceeds the limit of {limit} bytes.',
   },
-  unsupported_media_type: {
-    status: 415,
-    type: 'invalid_request_error',
-    message: 'Send the request body as application/json.',
-  },
   rate_limit_exceeded: {
     status: 429,
     type: 'requests',

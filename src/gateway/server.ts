@@ -70,8 +70,6 @@ export function toWardenError(error: FastifyError | Error): WardenError {
       });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new WardenError('invalid_json', { detail: 'the body is empty' });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new WardenError('unsupported_media_type');
     case 'FST_ERR_VALIDATION':
       return new WardenError('invalid_request', { detail: error.message });
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
