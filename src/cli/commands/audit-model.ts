@@ -18,8 +18,8 @@ import {
   renderAuditReport,
   auditModel as runAudit,
 } from '../../provenance/audit-model/index.js';
+import { listCanaries } from '../../provenance/index.js';
 import { openStore, resolveDbUrl } from '../../store/open-store.js';
-import type { Store } from '../../store/store.js';
 import { ExitError, usageError } from '../exit-error.js';
 import { formatTable, printResult } from '../output.js';
 
@@ -47,14 +47,6 @@ export interface AuditModelCommandOptions {
   resolve?: (host: string) => Promise<string[]>;
 }
 
-/** The registry's canary set: the slice of src/provenance/index.ts this command uses. */
-interface CanaryRegistry {
-  listCanaries(
-    store: Store,
-    options: { limit?: number; account?: string },
-  ): Promise<{ id: string; accountId: string; prompt: string; output: string; ts: number }[]>;
-}
-
 function positiveInteger(value: string | number | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -70,20 +62,9 @@ function probability(value: string | number | undefined, flag: string): number |
 }
 
 async function registryCanaries(db: string | undefined, limit: number | undefined, account?: string) {
-  // Imported by name at run time: the registry lives in src/provenance/index.ts (another concern).
-  const registryModule = '../../provenance/index.js';
-  let registry: CanaryRegistry;
-  try {
-    registry = (await import(registryModule)) as CanaryRegistry;
-  } catch {
-    throw usageError('the registry canary set is not available in this build; pass --canaries FILE');
-  }
-  if (typeof registry.listCanaries !== 'function') {
-    throw usageError('the registry canary set is not available in this build; pass --canaries FILE');
-  }
   const store = await openStore(resolveDbUrl(db));
   try {
-    const rows = await registry.listCanaries(store, { limit, account });
+    const rows = await listCanaries(store, { limit, account });
     return rows.map((r) => ({ id: r.id, prompt: r.prompt, output: r.output }));
   } finally {
     await store.close();
