@@ -1,5 +1,6 @@
 // Admin tokens: a role (viewer, analyst, admin, or partner scoped to one partner), stored as a hash
 // with a visible prefix; presented tokens are compared in constant time.
+import { appendAuditEntry, auditedTransaction } from '../audit/index.js';
 import { WardenError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { requirePartner } from './partners.js';
@@ -20,6 +21,8 @@ export interface CreateAdminTokenOptions {
   name?: string;
   /** Required for role `partner` (name or id), refused for the others. */
   partner?: string;
+  /** Who creates it, for the audit log (default `cli`). */
+  actor?: string;
 }
 
 export interface CreatedAdminToken {
@@ -33,7 +36,7 @@ export interface CreatedAdminToken {
 
 export async function createAdminToken(
   store: Store,
-  { role, name, partner }: CreateAdminTokenOptions,
+  { role, name, partner, actor = 'cli' }: CreateAdminTokenOptions,
 ): Promise<CreatedAdminToken> {
   if (!ADMIN_ROLES.includes(role))
     throw invalid(`unknown role ${JSON.stringify(role)}: use ${ADMIN_ROLES.join(', ')}`);
@@ -56,20 +59,30 @@ export async function createAdminToken(
     generated = generateAdminToken();
   }
   const id = newRecordId('adm');
-  await store.db
-    .insertInto('admin_tokens')
-    .values({
-      id,
-      role,
-      prefix: generated.prefix,
-      hash: hashSecret(generated.token),
-      name: name ?? null,
-      partner_id: partnerRecord?.id ?? null,
-      created_at: Date.now(),
-      revoked_at: null,
-      last_used_at: null,
-    })
-    .execute();
+  const now = Date.now();
+  await auditedTransaction(store, async (trx) => {
+    await trx
+      .insertInto('admin_tokens')
+      .values({
+        id,
+        role,
+        prefix: generated.prefix,
+        hash: hashSecret(generated.token),
+        name: name ?? null,
+        partner_id: partnerRecord?.id ?? null,
+        created_at: now,
+        revoked_at: null,
+        last_used_at: null,
+      })
+      .execute();
+    await appendAuditEntry(trx, store.dialect, {
+      actor,
+      action: 'admin_token.create',
+      subject: `admin_token:${id}`,
+      details: { role, prefix: generated.prefix, name: name ?? null, partner: partnerRecord?.id ?? null },
+      ts: now,
+    });
+  });
   return { id, token: generated.token, role, partner: partnerRecord?.name ?? null };
 }
 
@@ -103,13 +116,37 @@ export async function touchAdminToken(store: Store, id: string, now: number = Da
 }
 
 /** Revokes an admin token by id. */
-export async function revokeAdminToken(store: Store, id: string): Promise<void> {
-  const result = await store.db
-    .updateTable('admin_tokens')
-    .set({ revoked_at: Date.now() })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0)
-    throw new WardenError('ADMIN_NOT_FOUND', { what: 'active admin token', id });
+export async function revokeAdminToken(store: Store, id: string, actor = 'cli'): Promise<void> {
+  await auditedTransaction(store, async (trx) => {
+    const result = await trx
+      .updateTable('admin_tokens')
+      .set({ revoked_at: Date.now() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0)
+      throw new WardenError('ADMIN_NOT_FOUND', { what: 'active admin token', id });
+    await appendAuditEntry(trx, store.dialect, {
+      actor,
+      action: 'admin_token.revoke',
+      subject: `admin_token:${id}`,
+    });
+  });
+}
+
+/** Records an admin sign-in in the audit log (POST /admin/v1/session). */
+export async function recordAdminLogin(
+  store: Store,
+  identity: AdminTokenIdentity,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await auditedTransaction(store, async (trx) => {
+    await appendAuditEntry(trx, store.dialect, {
+      actor:
+        identity.role === 'partner' ? `partner:${identity.partnerId}` : `${identity.role}:${identity.id}`,
+      action: 'admin.login',
+      subject: `admin_token:${identity.id}`,
+      details: { role: identity.role, ...details },
+    });
+  });
 }

@@ -1,6 +1,7 @@
 // API keys: shown once at creation, stored as a SHA-256 hash with a visible prefix, revocable, with a
 // last-used time the gateway writes in batches.
 import { sql } from 'kysely';
+import { appendAuditEntry, auditedTransaction } from '../audit/index.js';
 import { WardenError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { ApiKeysTable } from '../store/tables/gateway.js';
@@ -18,6 +19,8 @@ export interface CreateApiKeyOptions {
   partner?: string;
   name?: string;
   limits?: KeyLimits;
+  /** Who creates it, for the audit log (default `cli`). */
+  actor?: string;
 }
 
 export interface CreatedApiKey {
@@ -47,7 +50,7 @@ function toKeyInfo(row: ApiKeysTable): ApiKeyInfo {
 
 export async function createApiKey(
   store: Store,
-  { account, partner, name, limits }: CreateApiKeyOptions,
+  { account, partner, name, limits, actor = 'cli' }: CreateApiKeyOptions,
 ): Promise<CreatedApiKey> {
   if ((account === undefined) === (partner === undefined)) {
     throw invalid('a key belongs to exactly one of an account or a partner');
@@ -77,7 +80,7 @@ export async function createApiKey(
   const id = newRecordId('key');
   const now = Date.now();
   // The state change lets gateways that cached "unknown key" for this hash see the new key at once.
-  await store.db.transaction().execute(async (trx) => {
+  await auditedTransaction(store, async (trx) => {
     await trx
       .insertInto('api_keys')
       .values({
@@ -94,6 +97,19 @@ export async function createApiKey(
       })
       .execute();
     await recordStateChange(trx, 'key', id, now);
+    await appendAuditEntry(trx, store.dialect, {
+      actor,
+      action: 'key.create',
+      subject: `key:${id}`,
+      details: {
+        prefix: generated.prefix,
+        account: owner?.id ?? null,
+        partner: partnerRecord?.id ?? null,
+        name: name ?? null,
+        limits: checkedLimits,
+      },
+      ts: now,
+    });
   });
   return {
     id,
@@ -117,14 +133,21 @@ export async function requireApiKey(store: Store, idOrPrefix: string): Promise<A
 }
 
 /** Revokes a key (by id or prefix); the gateway drops it on the state change. Revoking twice is refused. */
-export async function revokeApiKey(store: Store, idOrPrefix: string): Promise<ApiKeyInfo> {
+export async function revokeApiKey(store: Store, idOrPrefix: string, actor = 'cli'): Promise<ApiKeyInfo> {
   const key = await requireApiKey(store, idOrPrefix);
   if (key.revokedAt !== null)
     throw new WardenError('ADMIN_CONFLICT', { detail: `key ${key.id} is already revoked` });
   const now = Date.now();
-  await store.db.transaction().execute(async (trx) => {
+  await auditedTransaction(store, async (trx) => {
     await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', key.id).execute();
     await recordStateChange(trx, 'key', key.id, now);
+    await appendAuditEntry(trx, store.dialect, {
+      actor,
+      action: 'key.revoke',
+      subject: `key:${key.id}`,
+      details: { prefix: key.prefix, account: key.accountId, partner: key.partnerId },
+      ts: now,
+    });
   });
   return { ...key, revokedAt: now };
 }

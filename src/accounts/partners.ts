@@ -1,5 +1,7 @@
 // Partners: resellers or clouds that provision end-customer accounts and send their traffic with a
 // partner key plus the end customer's identity (docs/partners.md).
+
+import { appendAuditEntry, auditedTransaction } from '../audit/index.js';
 import type { DeploymentSecret } from '../config/deployment-secret.js';
 import { WardenError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -15,6 +17,8 @@ export interface CreatePartnerOptions {
   /** The partner's HMAC secret for webhooks; stored encrypted, so `deploymentSecret` is then required. */
   webhookSecret?: string;
   deploymentSecret?: DeploymentSecret;
+  /** Who creates it, for the audit log (default `cli`). */
+  actor?: string;
 }
 
 function toPartnerRecord(row: PartnersTable): PartnerRecord {
@@ -30,7 +34,7 @@ function toPartnerRecord(row: PartnersTable): PartnerRecord {
 
 export async function createPartner(
   store: Store,
-  { name, webhookUrl, webhookSecret, deploymentSecret }: CreatePartnerOptions,
+  { name, webhookUrl, webhookSecret, deploymentSecret, actor = 'cli' }: CreatePartnerOptions,
 ): Promise<PartnerRecord> {
   checkName('partner', name);
   const url = webhookUrl === undefined ? null : checkWebhookUrl(webhookUrl);
@@ -54,7 +58,17 @@ export async function createPartner(
     created_at: Date.now(),
   };
   try {
-    await store.db.insertInto('partners').values(row).execute();
+    await auditedTransaction(store, async (trx) => {
+      await trx.insertInto('partners').values(row).execute();
+      // The webhook secret itself never enters the log (it is kept forever): only whether one is set.
+      await appendAuditEntry(trx, store.dialect, {
+        actor,
+        action: 'partner.create',
+        subject: `partner:${id}`,
+        details: { name, webhook_url: url, has_webhook_secret: row.webhook_secret !== null },
+        ts: row.created_at,
+      });
+    });
   } catch (error) {
     if (isUniqueViolation(error))
       throw new WardenError('ADMIN_CONFLICT', { detail: `partner ${name} already exists` });

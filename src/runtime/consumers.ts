@@ -2,10 +2,12 @@
 // `serve` (in a worker thread, off the request path) or by `warden worker` on their own nodes.
 import type { Config } from '../config/config.js';
 import type { DeploymentSecret } from '../config/deployment-secret.js';
+import { createWebhookDelivery } from '../enforce/webhooks/delivery.js';
 import { type RunningConsumer, startConsumer } from '../events/consumer.js';
 import type { EventLog } from '../events/event-log.js';
 import { meterEvents } from '../events/metering.js';
 import type { Store } from '../store/store.js';
+import { startDetectionConsumer } from './detection-consumer.js';
 
 export interface ConsumersOptions {
   store: Store;
@@ -13,6 +15,8 @@ export interface ConsumersOptions {
   secret: DeploymentSecret;
   config: Config;
   pollMs?: number;
+  /** Allow webhooks to private/loopback addresses (default: $WARDEN_WEBHOOKS_ALLOW_PRIVATE === '1'). */
+  allowPrivateWebhooks?: boolean;
   onError?: (consumer: string, error: Error) => void;
 }
 
@@ -25,9 +29,19 @@ export interface RunningConsumers {
 export async function startConsumers({
   store,
   log,
+  secret,
+  config,
   pollMs = 100,
+  allowPrivateWebhooks = process.env.WARDEN_WEBHOOKS_ALLOW_PRIVATE === '1',
   onError = () => {},
 }: ConsumersOptions): Promise<RunningConsumers> {
+  const webhooks = createWebhookDelivery({
+    store,
+    secret,
+    allowPrivate: allowPrivateWebhooks,
+    pollMs: Math.max(pollMs, 100),
+    onError: (error) => onError('webhooks', error),
+  });
   const consumers: RunningConsumer[] = [
     startConsumer({
       store,
@@ -37,6 +51,21 @@ export async function startConsumers({
       pollMs,
       onError: (error) => onError('metering', error),
     }),
+    startDetectionConsumer({
+      store,
+      log,
+      config,
+      pollMs,
+      onError: (error) => onError('detection', error),
+    }),
+    {
+      name: 'webhooks',
+      position: () => 0,
+      caughtUp: async () => {
+        await webhooks.runOnce();
+      },
+      stop: () => webhooks.stop(),
+    },
   ];
   return {
     consumers,

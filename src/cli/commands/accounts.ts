@@ -12,11 +12,11 @@ import {
   listAccounts,
   requireAccount,
   requirePartner,
-  TRANSITION_TARGET,
   type TransitionAction,
-  transitionAccount,
 } from '../../accounts/index.js';
 import { checkExternalId, checkLimits, checkName, checkReason } from '../../accounts/validate.js';
+import { appendAuditEntry } from '../../audit/index.js';
+import { changeAccountStatus } from '../../enforce/account-actions.js';
 import { WardenError } from '../../errors.js';
 import { openStore, resolveDbUrl } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
@@ -104,16 +104,26 @@ export async function accountsCreate(options: AccountsCreateOptions): Promise<Ac
       checkExternalId(options.externalId);
     }
   });
-  return withStore(options, async (store) =>
-    accountView(
-      await createAccount(store, {
-        name: options.name,
-        partner: options.partner,
-        externalId: options.externalId,
-        limits,
-      }),
-    ),
-  );
+  return withStore(options, async (store) => {
+    const account = await createAccount(store, {
+      name: options.name,
+      partner: options.partner,
+      externalId: options.externalId,
+      limits,
+    });
+    await appendAuditEntry(store.db, store.dialect, {
+      actor: 'cli',
+      action: 'account.create',
+      subject: `account:${account.id}`,
+      details: {
+        name: account.name,
+        partner: account.partnerId,
+        external_id: account.externalId,
+        limits: account.limits,
+      },
+    });
+    return accountView(account);
+  });
 }
 
 export interface AccountsListOptions extends StoreOptions {
@@ -145,17 +155,20 @@ export interface AccountsTransitionOptions extends StoreOptions {
   name: string;
   action: TransitionAction;
   reason: string;
+  /** Conditions of a reinstatement (`--condition`, repeatable). */
+  conditions?: string[];
 }
 
-/** suspend, reinstate or terminate, through accounts/transitions.ts (actor `cli`). */
+/** suspend, reinstate or terminate through enforce/ (case, audit entry, webhook; actor `cli`). */
 export async function accountsTransition(options: AccountsTransitionOptions): Promise<AccountView> {
   precheck(() => checkReason(options.reason));
   return withStore(options, async (store) => {
-    const { account } = await transitionAccount(store, {
+    const { account } = await changeAccountStatus(store, {
       account: options.name,
-      to: TRANSITION_TARGET[options.action],
+      action: options.action,
       actor: 'cli',
       reason: options.reason,
+      conditions: options.conditions,
     });
     return accountView(account);
   });
@@ -251,10 +264,23 @@ export function register(program: Command): void {
       .description(`${action} an account (a reason is required)`)
       .argument('<name>', 'account name or id')
       .requiredOption('--reason <text>', 'why (recorded with the change)')
+      .option(
+        '--condition <text>',
+        'a condition of the reinstatement (repeatable)',
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
       .option('--db <url>', 'database URL')
       .option('--json', 'print JSON')
-      .action(async (name: string, options: { reason: string; db?: string } & JsonFlag) => {
-        printResult(await accountsTransition({ ...options, name, action }), options, humanAccount);
-      });
+      .action(
+        async (name: string, options: { reason: string; condition?: string[]; db?: string } & JsonFlag) => {
+          const { condition, ...rest } = options;
+          if (condition && action !== 'reinstate') throw usageError('--condition applies to reinstate only');
+          printResult(
+            await accountsTransition({ ...rest, name, action, conditions: condition }),
+            options,
+            humanAccount,
+          );
+        },
+      );
   }
 }

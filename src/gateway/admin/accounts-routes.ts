@@ -13,10 +13,10 @@ import {
   getUsage,
   listAccounts,
   requirePartner,
-  TRANSITION_TARGET,
   type TransitionAction,
-  transitionAccount,
 } from '../../accounts/index.js';
+import { appendAuditEntry } from '../../audit/index.js';
+import { changeAccountStatus } from '../../enforce/account-actions.js';
 import { WardenError } from '../../errors.js';
 import { ADMIN_AND_PARTNER, ADMIN_ONLY, actorOf, adminIdentity, READ_AND_PARTNER } from './auth.js';
 import type { AdminContext } from './index.js';
@@ -27,7 +27,7 @@ import {
   errorResponses,
   idParams,
   listAccountsQuery,
-  reasonBody,
+  transitionBody,
   usageQuery,
   usageSchema,
 } from './schemas.js';
@@ -114,6 +114,17 @@ export function registerAccountRoutes(app: FastifyInstance, context: AdminContex
         externalId: body.external_id,
         limits: body.limits,
       });
+      await appendAuditEntry(store.db, store.dialect, {
+        actor: actorOf(identity),
+        action: 'account.create',
+        subject: `account:${account.id}`,
+        details: {
+          name: account.name,
+          partner: account.partnerId,
+          external_id: account.externalId,
+          limits: account.limits,
+        },
+      });
       context.changed();
       return reply.code(201).send(accountView(account));
     },
@@ -150,20 +161,26 @@ export function registerAccountRoutes(app: FastifyInstance, context: AdminContex
     ['terminate', ADMIN_ONLY],
   ];
   for (const [action, allow] of transitions) {
-    app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    app.post<{ Params: { id: string }; Body: { reason: string; conditions?: string[] } }>(
       `/accounts/:id/${action}`,
       {
         config: { allow },
-        schema: { params: idParams, body: reasonBody, response: { 200: accountSchema, ...errorResponses } },
+        schema: {
+          params: idParams,
+          body: transitionBody,
+          response: { 200: accountSchema, ...errorResponses },
+        },
       },
       async (request) => {
         const identity = adminIdentity(request);
         const account = await visibleAccount(context, request, request.params.id);
-        const { account: updated } = await transitionAccount(store, {
+        // One path for every status change: enforce/ adds the case, audit entry and webhook.
+        const { account: updated } = await changeAccountStatus(store, {
           account: account.id,
-          to: TRANSITION_TARGET[action],
+          action,
           actor: actorOf(identity),
           reason: request.body.reason,
+          conditions: request.body.conditions,
         });
         context.changed();
         return accountView(updated);

@@ -10,7 +10,7 @@ import {
   revokeApiKey,
 } from '../../accounts/index.js';
 import { visibleAccount } from './accounts-routes.js';
-import { ADMIN_ONLY, READ_ROLES } from './auth.js';
+import { ADMIN_ONLY, actorOf, adminIdentity, READ_ROLES } from './auth.js';
 import type { AdminContext } from './index.js';
 import { createdKeySchema, createKeyBody, errorResponses, idParams, keySchema } from './schemas.js';
 
@@ -51,6 +51,7 @@ export function registerKeyRoutes(app: FastifyInstance, context: AdminContext): 
         account: account.id,
         name: request.body?.name,
         limits: request.body?.limits,
+        actor: actorOf(adminIdentity(request)),
       });
       context.changed();
       return reply.code(201).send(created);
@@ -85,6 +86,7 @@ export function registerKeyRoutes(app: FastifyInstance, context: AdminContext): 
         partner: partner.id,
         name: request.body?.name,
         limits: request.body?.limits,
+        actor: actorOf(adminIdentity(request)),
       });
       context.changed();
       return reply.code(201).send(created);
@@ -107,7 +109,7 @@ export function registerKeyRoutes(app: FastifyInstance, context: AdminContext): 
       schema: { params: idParams, response: { 200: keySchema, ...errorResponses } },
     },
     async (request) => {
-      const revoked = await revokeApiKey(store, request.params.id);
+      const revoked = await revokeApiKey(store, request.params.id, actorOf(adminIdentity(request)));
       context.changed();
       return keyView(revoked);
     },

@@ -1,5 +1,6 @@
 // Partner routes: list and create partners, list a partner's end customers, and who am I.
 import type { FastifyInstance } from 'fastify';
+import { recordAdminLogin } from '../../accounts/admin-tokens.js';
 import {
   accountView,
   createPartner,
@@ -9,7 +10,7 @@ import {
   partnerView,
 } from '../../accounts/index.js';
 import { WardenError } from '../../errors.js';
-import { ADMIN_ONLY, adminIdentity, READ_AND_PARTNER, READ_ROLES } from './auth.js';
+import { ADMIN_ONLY, actorOf, adminIdentity, READ_AND_PARTNER, READ_ROLES } from './auth.js';
 import type { AdminContext } from './index.js';
 import {
   accountSchema,
@@ -17,6 +18,7 @@ import {
   errorResponses,
   idParams,
   partnerSchema,
+  sessionSchema,
   whoamiSchema,
 } from './schemas.js';
 
@@ -32,6 +34,28 @@ export function registerPartnerRoutes(app: FastifyInstance, context: AdminContex
       return {
         id: identity.id,
         role: identity.role,
+        partner: partner ? { id: partner.id, name: partner.name } : null,
+      };
+    },
+  );
+
+  // The dashboard calls this at sign-in: it checks the token (the auth hook did), audits the login.
+  app.post(
+    '/session',
+    {
+      config: { allow: READ_AND_PARTNER },
+      schema: { response: { 200: sessionSchema, ...errorResponses } },
+    },
+    async (request) => {
+      const identity = adminIdentity(request);
+      const partner = identity.partnerId ? await getPartner(store, identity.partnerId) : null;
+      await recordAdminLogin(store, identity, {
+        ip: request.ip,
+        user_agent: String(request.headers['user-agent'] ?? '').slice(0, 200),
+      });
+      return {
+        role: identity.role,
+        token_id: identity.id,
         partner: partner ? { id: partner.id, name: partner.name } : null,
       };
     },
@@ -67,6 +91,7 @@ export function registerPartnerRoutes(app: FastifyInstance, context: AdminContex
         webhookUrl: request.body.webhook_url,
         webhookSecret: request.body.webhook_secret,
         deploymentSecret: context.secret,
+        actor: actorOf(adminIdentity(request)),
       });
       return reply.code(201).send(partnerView(partner));
     },

@@ -129,6 +129,19 @@ export const whoamiSchema = {
   },
 } as const;
 
+export const sessionSchema = {
+  type: 'object',
+  required: ['role', 'token_id', 'partner'],
+  properties: {
+    role: { type: 'string' },
+    token_id: { type: 'string' },
+    partner: {
+      type: ['object', 'null'],
+      properties: { id: { type: 'string' }, name: { type: 'string' } },
+    },
+  },
+} as const;
+
 export const errorSchema = {
   type: 'object',
   properties: {
@@ -155,6 +168,17 @@ export const reasonBody = {
   required: ['reason'],
   additionalProperties: false,
   properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } },
+} as const;
+
+/** suspend / reinstate / terminate: a reason, and conditions for a reinstatement. */
+export const transitionBody = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: {
+    reason: { type: 'string', minLength: 1, maxLength: 2000 },
+    conditions: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 2000 } },
+  },
 } as const;
 
 export const createAccountBody = {

@@ -1,0 +1,156 @@
+// The detection consumer: feeds usage events to the detection engine (non-durable: the engine's state
+// is rebuilt from the start of the log on every start), writes `account_risk` for accounts whose
+// assessment changed, and applies the policy's actions through enforce/ (cases, suspensions,
+// throttles, dry runs). Runs in the consumer process (serve's worker thread, or `warden worker`).
+//
+// Fairness after a decision: every decision (reinstate, terminate, a closed case) raises the account's
+// evidence floor to the decision's time. Events of an account older than its floor are never fed to
+// the engine; when a floor rises while running, the engine is rebuilt from the log with the new floors
+// (decisions are rare, replay runs at thousands of events a second). So a reinstated account starts
+// from a clean slate and is acted on again only on requests made after the decision, and policy
+// actions are keyed by the floor in the database so nothing acts twice on the same evidence.
+
+import type { AccountLimits } from '../accounts/index.js';
+import type { Config } from '../config/config.js';
+import { createDetectionEngine, type DetectionEngine } from '../detect/engine.js';
+import { applyPolicyActions } from '../enforce/policy-actions.js';
+import { type RunningConsumer, startConsumer } from '../events/consumer.js';
+import type { EventLog } from '../events/event-log.js';
+import { eventToTrafficRecord } from '../events/traffic-record.js';
+import type { StoredEvent } from '../events/usage-event.js';
+import { DEFAULT_POLICY_PATH, loadPolicy, type Policy } from '../policy/index.js';
+import type { Store } from '../store/store.js';
+
+export interface DetectionConsumerOptions {
+  store: Store;
+  log: EventLog;
+  /** The policy (default: config.detection.policy, else policies/default.yaml). */
+  policy?: Policy;
+  config?: Config;
+  throttleLimits?: AccountLimits;
+  pollMs?: number;
+  batchSize?: number;
+  onError?: (error: Error) => void;
+}
+
+export interface RunningDetectionConsumer extends RunningConsumer {
+  /** How many times the engine was rebuilt because an evidence floor rose. */
+  rebuilds(): number;
+}
+
+/** Events the engine reads: served requests (refused ones carry no model output to learn from). */
+function detectable(event: StoredEvent): boolean {
+  return event.status !== 'error';
+}
+
+export function startDetectionConsumer({
+  store,
+  log,
+  config,
+  policy = loadPolicy(config?.detection.policy ?? DEFAULT_POLICY_PATH),
+  throttleLimits,
+  pollMs = 100,
+  batchSize = 500,
+  onError = () => {},
+}: DetectionConsumerOptions): RunningDetectionConsumer {
+  let engine: DetectionEngine = createDetectionEngine({ policy });
+  const floors = new Map<string, number>();
+  let floorsSeen = -1;
+  let lastSeq = 0;
+  let rebuildCount = 0;
+  const applied = new Set<string>();
+
+  function feed(target: DetectionEngine, event: StoredEvent): void {
+    if (!detectable(event)) return;
+    if (event.ts < (floors.get(event.accountId) ?? 0)) return;
+    const record = eventToTrafficRecord(event);
+    if (record) target.ingest(record);
+  }
+
+  /** Reads floors changed since the last look; true when one rose (the engine must be rebuilt). */
+  async function refreshFloors(): Promise<boolean> {
+    const rows = await store.db
+      .selectFrom('evidence_floors')
+      .select(['account_id', 'floor_ts', 'updated_at'])
+      .where('updated_at', '>=', Math.max(0, floorsSeen))
+      .execute();
+    let rose = false;
+    for (const row of rows) {
+      const floor = Number(row.floor_ts);
+      if (floor > (floors.get(row.account_id) ?? 0)) {
+        floors.set(row.account_id, floor);
+        rose = true;
+      }
+      floorsSeen = Math.max(floorsSeen, Number(row.updated_at));
+    }
+    return rose;
+  }
+
+  async function rebuild(upTo: number): Promise<void> {
+    const fresh = createDetectionEngine({ policy });
+    let position = 0;
+    while (position < upTo) {
+      const events = await log.read(position, 2000);
+      if (events.length === 0) break;
+      for (const event of events) {
+        if (event.seq > upTo) break;
+        feed(fresh, event);
+      }
+      position = events[events.length - 1].seq;
+    }
+    engine = fresh;
+    rebuildCount++;
+  }
+
+  const consumer = startConsumer({
+    store,
+    log,
+    name: 'detection',
+    durable: false,
+    batchSize,
+    pollMs,
+    onError,
+    handle: async (events) => {
+      const first = floorsSeen < 0;
+      const rose = await refreshFloors();
+      if (rose && !first && lastSeq > 0) await rebuild(lastSeq);
+      for (const event of events) feed(engine, event);
+      lastSeq = events[events.length - 1].seq;
+      const assessments = engine
+        .takeChanged()
+        .map((account) => engine.assess(account))
+        .filter((a) => a.requests > 0);
+      for (const assessment of assessments) {
+        const epoch = floors.get(assessment.account) ?? 0;
+        const pending = assessment.actions.filter(
+          (a) => !applied.has(`${assessment.account}|${a.action}|${a.rule}|${a.dry_run}|${epoch}`),
+        );
+        if (pending.length === 0) continue;
+        await applyPolicyActions(store, { ...assessment, actions: pending }, { epoch, throttleLimits });
+        for (const a of pending)
+          applied.add(`${assessment.account}|${a.action}|${a.rule}|${a.dry_run}|${epoch}`);
+      }
+      if (assessments.length === 0) return undefined;
+      return async (trx) => {
+        const now = Date.now();
+        for (const a of assessments) {
+          const values = {
+            risk: a.risk,
+            verdict: a.verdict,
+            requests: a.requests,
+            detected_after: a.detected_after,
+            signals: JSON.stringify(a.signals),
+            actor: a.actions.find((x) => !x.dry_run)?.rule ?? null,
+            updated_at: now,
+          };
+          await trx
+            .insertInto('account_risk')
+            .values({ account_id: a.account, ...values })
+            .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+            .execute();
+        }
+      };
+    },
+  });
+  return { ...consumer, rebuilds: () => rebuildCount };
+}
