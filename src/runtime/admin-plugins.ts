@@ -3,6 +3,7 @@
 // exports a plugin factory from its own folder and is listed here once.
 import type { Config } from '../config/config.js';
 import type { DeploymentSecret } from '../config/deployment-secret.js';
+import { auditAdminRoutes, enforceAdminRoutes } from '../enforce/index.js';
 import { dashboardAdminPlugin } from '../gateway/admin/dashboard-routes.js';
 import type { AdminPlugin } from '../gateway/server.js';
 import type { Store } from '../store/store.js';
@@ -17,4 +18,8 @@ export interface AdminPluginContext {
 
 export type AdminPluginFactory = (context: AdminPluginContext) => AdminPlugin;
 
-export const ADMIN_PLUGINS: AdminPluginFactory[] = [dashboardAdminPlugin];
+export const ADMIN_PLUGINS: AdminPluginFactory[] = [
+  dashboardAdminPlugin,
+  ({ store, secret, onStateChange }) => enforceAdminRoutes({ store, secret, onStateChange }),
+  ({ store, secret }) => auditAdminRoutes({ store, secret }),
+];
