@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sampleCanaries } from '../../src/provenance/audit-model/audit-model.js';
 import {
   type Canary,
   compareWithCanaries,
@@ -78,6 +79,7 @@ const tokenize = (text: string) => {
   return tokens;
 };
 const permutations = Number(flags.permutations);
+const rotationPermutations = Number(flags['rotation-permutations']);
 
 function audit(suspect: string, references: string[], draws = permutations, canarySet = canaries) {
   return compareWithCanaries(
@@ -192,10 +194,28 @@ console.log(
   `\nReference coverages: ${refCoverage.map((r) => `${r.name} ${r.coverage.toFixed(4)}`).join(', ')}\n`,
 );
 
+// 1b. How the p-values depend on the number of canaries (seeded samples of the fixed arrangement).
+console.log('## Number of canaries (fixed arrangement, seeded samples)\n');
+console.log(
+  '| canaries asked | alpaca-7b p_canary | alpaca-7b p_model | alpaca-7b p_value | controls with p < 0.05 (of 16: all but the sibling) |',
+);
+console.log('|---|---|---|---|---|');
+for (const size of [100, 200, 400]) {
+  const subset = sampleCanaries(canaries, size, 7);
+  const r = audit(STUDENT, REFERENCES, permutations, subset);
+  const flaggedControls = suspects
+    .filter((m) => m !== STUDENT && !SIBLINGS.includes(m))
+    .filter((m) => audit(m, REFERENCES, rotationPermutations, subset).p_value < 0.05).length;
+  console.log(
+    `| ${size} | ${fmtP(r.p_canary)} | ${fmtP(r.p_model)} | ${fmtP(r.p_value)} | ${flaggedControls} |`,
+  );
+}
+console.log('');
+
 // 2. Rotations: random held-out splits of the non-student, non-sibling models.
 const pool = allModels.filter((m) => m !== SERVED && m !== STUDENT && !SIBLINGS.includes(m));
 const splits = Number(flags.splits);
-const rotationDraws = Number(flags['rotation-permutations']);
+const rotationDraws = rotationPermutations;
 const random = seededRandom(20261125);
 const studentP: number[] = [];
 const controlP: { model: string; p: number; baseline: number; other: boolean }[] = [];
