@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { DeploymentSecret } from '../config/deployment-secret.js';
 import { auditAdminRoutes, enforceAdminRoutes } from '../enforce/index.js';
 import { dashboardAdminPlugin } from '../gateway/admin/dashboard-routes.js';
+import { provenanceAdminPlugin } from '../gateway/admin/provenance-routes.js';
 import type { AdminPlugin } from '../gateway/server.js';
 import type { Store } from '../store/store.js';
 
@@ -20,6 +21,7 @@ export type AdminPluginFactory = (context: AdminPluginContext) => AdminPlugin;
 
 export const ADMIN_PLUGINS: AdminPluginFactory[] = [
   dashboardAdminPlugin,
+  provenanceAdminPlugin,
   ({ store, secret, onStateChange }) => enforceAdminRoutes({ store, secret, onStateChange }),
   ({ store, secret }) => auditAdminRoutes({ store, secret }),
 ];
