@@ -130,11 +130,17 @@ describe('safeFetch against a local server (allowPrivate)', () => {
 
   it('connects to the address it checked for a host name (pinned lookup)', async () => {
     const port = (server.address() as AddressInfo).port;
+    let lookups = 0;
     const res = await safeFetch(`http://model.test:${port}/hello`, {
       allowPrivate: true,
-      resolve: async () => ['127.0.0.1'],
+      resolve: async () => {
+        lookups++;
+        return ['127.0.0.1'];
+      },
     });
     expect(res.body).toBe('hello ');
+    // One resolution, checked and then used for the socket: no second lookup a rebinding DNS could answer.
+    expect(lookups).toBe(1);
   });
 
   it('refuses the same loopback server without allowPrivate, before any request', async () => {
