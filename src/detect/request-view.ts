@@ -2,7 +2,7 @@
 // the prompt text (last user turn or completion prompt), system prompt, turn count and output.
 import type { TrafficRecord } from '../events/traffic-record.js';
 import type { RequestView } from './detector.js';
-import { PROMPT_HEAD, PROMPT_TAIL, tokenize } from './text-tokens.js';
+import { hashString, PROMPT_HEAD, PROMPT_TAIL, tokenize } from './text-tokens.js';
 
 /** The detection subject: the account, or `account/endCustomer` for a partner's end customer. */
 export function subjectOf(record: TrafficRecord): string {
@@ -47,7 +47,14 @@ export function buildRequestView(record: TrafficRecord, index: number, fallbackT
     endCustomer: record.endCustomer ?? null,
     clientIp: record.clientIp ?? null,
     promptTokens: tokenize(promptText, { head: PROMPT_HEAD, tail: PROMPT_TAIL }),
+    promptHash: promptHashOf(promptText),
   };
+}
+
+/** A hash of the prompt that reads at most ~6,000 characters (its ends and its length). */
+function promptHashOf(text: string): number {
+  if (text.length <= 6000) return hashString(text);
+  return hashString(text.slice(text.length - 2000), hashString(text.slice(0, 4000)) ^ text.length);
 }
 
 function contentText(content: unknown): string {

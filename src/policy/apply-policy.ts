@@ -31,8 +31,17 @@ export function matchesPrefix(id: string, prefix: string): boolean {
   return id === prefix || id.startsWith(`${prefix}.`);
 }
 
+const weightCache = new WeakMap<Policy, Map<string, number>>();
+
 /** The weight of a signal: the longest matching id prefix in `combine.weights`, else the default. */
 export function signalWeight(policy: Policy, id: string): number {
+  let cache = weightCache.get(policy);
+  if (!cache) {
+    cache = new Map();
+    weightCache.set(policy, cache);
+  }
+  const cached = cache.get(id);
+  if (cached !== undefined) return cached;
   let best = -1;
   let weight = policy.combine.default_weight;
   for (const [prefix, w] of Object.entries(policy.combine.weights)) {
@@ -41,6 +50,7 @@ export function signalWeight(policy: Policy, id: string): number {
       weight = w;
     }
   }
+  cache.set(id, weight);
   return weight;
 }
 

@@ -59,11 +59,12 @@ export function createAutomationDetector({
   function vectorize(view: RequestView, into: Float64Array, offset: number): void {
     const tokens = promptTokensOf(view);
     for (let i = 0; i < dims; i++) into[offset + i] = 0;
-    let prev = '';
+    let prev = -1;
     for (const t of tokens) {
-      into[offset + (hashString(t) % dims)] += 1;
-      if (prev !== '') into[offset + (hashString(`${prev} ${t}`) % dims)] += 1;
-      prev = t;
+      const h = hashString(t);
+      into[offset + (h % dims)] += 1;
+      if (prev >= 0) into[offset + (((Math.imul(prev, 0x9e3779b1) ^ h) >>> 0) % dims)] += 1;
+      prev = h;
     }
     let norm = 0;
     for (let i = 0; i < dims; i++) norm += into[offset + i] * into[offset + i];

@@ -81,7 +81,7 @@ export function createHarvestingDetector({
         else if (state.systemCounts.size < 64) state.systemCounts.set(h, 1);
       }
       if (view.promptText.length === 0) return;
-      const key = hashString(view.promptText);
+      const key = view.promptHash ?? hashString(view.promptText);
       let stats = state.prompts.get(key);
       if (stats === undefined) {
         if (state.prompts.size >= maxPrompts) return;

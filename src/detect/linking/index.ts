@@ -127,7 +127,7 @@ export function createLinker({
 
   /** Hashes of sampled 8-word shingles (rolling: each word hash is computed once). */
   function shingleHashes(text: string, sampleMask: number): number[] {
-    const words = text.slice(0, 8000).toLowerCase().split(/\s+/);
+    const words = text.slice(0, 3000).toLowerCase().split(/\s+/);
     const wordHashes: number[] = [];
     for (const w of words) if (w !== '') wordHashes.push(hashString(w));
     const out: number[] = [];
@@ -160,7 +160,8 @@ export function createLinker({
       if (view.clientIp) keys.push(['client_address', `ip:${view.clientIp}`, view.clientIp]);
       // Output reuse: this prompt quotes text served to another account.
       const quoted = new Set<string>();
-      for (const h of shingleHashes(view.promptText, 3)) {
+      const indexed = outputs.size + previousOutputs.size > 0;
+      for (const h of indexed ? shingleHashes(view.promptText, 3) : []) {
         const owner = outputs.get(h) ?? previousOutputs.get(h);
         if (owner !== undefined && owner !== account) quoted.add(owner);
       }

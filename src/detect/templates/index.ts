@@ -84,7 +84,7 @@ export function createTemplatesDetector({
   tail = PROMPT_TAIL,
   similarity = 0.6,
   minConstants = 4,
-  maxClusters = 40,
+  maxClusters = 24,
   maxDistinct = 512,
   minCount = 3,
 }: TemplatesOptions = {}): Detector<TemplatesState> & {
@@ -291,7 +291,7 @@ export function createTemplatesDetector({
           ? promptTokensOf(request)
           : tokenize(text, { head, tail });
       if (message.length < minConstants) return;
-      fold(state, message, hashString(text), request.index);
+      fold(state, message, request.promptHash ?? hashString(text), request.index);
     },
     signals(state): Signal[] {
       if (state.requests === 0) return [];
