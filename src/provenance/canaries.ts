@@ -11,7 +11,7 @@ export interface Canary {
 
 export async function listCanaries(
   store: Store,
-  { limit = 1000, account }: { limit?: number; account?: string } = {},
+  { limit = 1000, account }: { limit?: number /** account id or name */; account?: string } = {},
 ): Promise<Canary[]> {
   let query = store.db
     .selectFrom('provenance_canaries')
@@ -19,7 +19,15 @@ export async function listCanaries(
     .orderBy('ts')
     .orderBy('output_id')
     .limit(limit);
-  if (account !== undefined) query = query.where('account_id', '=', account);
+  if (account !== undefined) {
+    // an account id, or an account name
+    query = query.where((eb) =>
+      eb.or([
+        eb('account_id', '=', account),
+        eb('account_id', 'in', eb.selectFrom('accounts').select('id').where('name', '=', account)),
+      ]),
+    );
+  }
   const rows = await query.execute();
   return rows.map((r) => ({
     id: r.output_id,

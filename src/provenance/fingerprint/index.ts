@@ -194,9 +194,12 @@ export function outputFingerprints(
     const to = i - k + 1;
     if (to > from) {
       const run = { hi: all.hi.subarray(from, to), lo: all.lo.subarray(from, to) };
-      for (const position of winnow(run, w)) keys.add(run.hi[position]);
+      for (const position of winnow(run, w)) keys.add(run.hi[position] | 0);
     }
     runStart = i + 1;
   }
-  return Uint32Array.from(keys);
+  const out = new Uint32Array(keys.size);
+  let i = 0;
+  for (const key of keys) out[i++] = key >>> 0;
+  return out;
 }

@@ -21,18 +21,35 @@ function writeVarint(out: Uint8Array, at: number, value: number): number {
 /** Sorts the postings by (key, ordinal) and encodes them relative to `baseOrdinal`. */
 export function encodePostings({ keys, ordinals }: Postings, baseOrdinal: number): Uint8Array {
   const n = keys.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => keys[a] - keys[b] || ordinals[a] - ordinals[b]);
+  let span = 0;
+  for (let i = 0; i < n; i++) {
+    const offset = ordinals[i] - baseOrdinal;
+    if (offset < 0) throw new Error('a posting names an ordinal below the segment base');
+    if (offset > span) span = offset;
+  }
   const out = new Uint8Array(5 + n * 10);
   let at = writeVarint(out, 0, n);
   let previous = 0;
+  if (span < 2 ** 21) {
+    // key · 2^21 + offset is exact in a double (53 bits): one native numeric sort, no comparator
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = keys[i] * 2097152 + (ordinals[i] - baseOrdinal);
+    packed.sort();
+    for (let i = 0; i < n; i++) {
+      const key = Math.floor(packed[i] / 2097152);
+      at = writeVarint(out, at, key - previous);
+      at = writeVarint(out, at, packed[i] - key * 2097152);
+      previous = key;
+    }
+    return out.slice(0, at);
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => keys[a] - keys[b] || ordinals[a] - ordinals[b]);
   for (let i = 0; i < n; i++) {
     const j = order[i];
-    const ordinal = ordinals[j] - baseOrdinal;
-    if (ordinal < 0) throw new Error('a posting names an ordinal below the segment base');
     at = writeVarint(out, at, keys[j] - previous);
-    at = writeVarint(out, at, ordinal);
+    at = writeVarint(out, at, ordinals[j] - baseOrdinal);
     previous = keys[j];
   }
   return out.slice(0, at);

@@ -111,13 +111,16 @@ export class PostingIndex {
     this.#pendingCount = 0;
   }
 
-  /** Calls `visit` with the ordinal of every output holding `key`; returns how many there were. */
-  lookup(key: number, visit?: (ordinal: number) => void): number {
+  /**
+   * Calls `visit` with the ordinal of every output holding `key` and returns how many there were;
+   * stops after `limit` of them (boilerplate fingerprints are held by thousands of outputs).
+   */
+  lookup(key: number, visit?: (ordinal: number) => void, limit = Number.POSITIVE_INFINITY): number {
     let found = 0;
     if (this.#keys.length > 0) {
       const bucket = this.#shift === 32 ? 0 : key >>> this.#shift;
       const end = this.#directory[bucket + 1];
-      for (let i = this.#directory[bucket]; i < end; i++) {
+      for (let i = this.#directory[bucket]; i < end && found < limit; i++) {
         if (this.#keys[i] === key) {
           found++;
           visit?.(this.#ordinals[i]);
@@ -126,8 +129,10 @@ export class PostingIndex {
     }
     const recent = this.#recent.get(key);
     if (recent) {
-      found += recent.length;
-      if (visit) for (const ordinal of recent) visit(ordinal);
+      for (let i = 0; i < recent.length && found < limit; i++) {
+        found++;
+        visit?.(recent[i]);
+      }
     }
     return found;
   }

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { DeploymentSecret } from '../../config/deployment-secret.js';
 import type { Store } from '../../store/store.js';
-import { KeyedHasher, outputFingerprints } from '../fingerprint/index.js';
+import { KeyedHasher, KGRAM_WORDS, outputFingerprints } from '../fingerprint/index.js';
 import { normalizeText } from '../normalize/index.js';
 import { DEFAULT_FPR, falsePositiveRate, scoreThreshold } from '../trace/calibration.js';
 import {
@@ -411,7 +411,7 @@ function round(x: number): number {
 function spansOf(positions: number[], starts: number[], ends: number[]): [number, number][] {
   const spans: [number, number][] = [];
   for (const p of positions) {
-    const last = Math.min(p + 5, starts.length) - 1;
+    const last = Math.min(p + KGRAM_WORDS, starts.length) - 1;
     const start = starts[p];
     const end = ends[last];
     const previous = spans[spans.length - 1];

@@ -12,7 +12,7 @@ import { normalizeText } from '../normalize/index.js';
 
 /** The slice of the posting index the tracer needs. */
 export interface FingerprintLookup {
-  lookup(key: number, visit?: (ordinal: number) => void): number;
+  lookup(key: number, visit?: (ordinal: number) => void, limit?: number): number;
   fingerprintsOf(ordinal: number): number;
 }
 
@@ -76,31 +76,39 @@ export function documentEvidence(
   // distinct keys of the document, each with the positions where it occurs
   const positionsOf = new Map<number, number[]>();
   for (let i = 0; i < hashes.hi.length; i++) {
-    const key = hashes.hi[i];
+    const key = hashes.hi[i] | 0; // int32: a small-integer Map key
     const list = positionsOf.get(key);
     if (list) list.push(i);
     else positionsOf.set(key, [i]);
   }
+  // ordinal → indices (into keyPositions) of the distinct document keys the output holds
   const shared = new Map<number, number[]>();
+  const keyPositions: number[][] = [];
+  const holders: number[] = [];
+  const collect = (ordinal: number) => {
+    holders.push(ordinal);
+  };
   for (const [key, positions] of positionsOf) {
-    const holders = index.lookup(key);
-    if (holders === 0 || holders > COMMON_FINGERPRINT_OUTPUTS) continue;
-    index.lookup(key, (ordinal) => {
+    holders.length = 0;
+    index.lookup(key >>> 0, collect, COMMON_FINGERPRINT_OUTPUTS + 1);
+    if (holders.length === 0 || holders.length > COMMON_FINGERPRINT_OUTPUTS) continue;
+    const keyIndex = keyPositions.length;
+    keyPositions.push(positions);
+    for (const ordinal of holders) {
       const list = shared.get(ordinal);
-      // one entry per distinct key: its first position; the rest are added for coverage below
-      if (list) list.push(...positions);
-      else shared.set(ordinal, positions.slice());
-    });
+      if (list) list.push(keyIndex);
+      else shared.set(ordinal, [keyIndex]);
+    }
   }
-  const candidates: { ordinal: number; positions: number[]; distinct: number }[] = [];
-  for (const [ordinal, positions] of shared) candidates.push({ ordinal, positions, distinct: 0 });
-  // distinct keys per candidate = distinct hash values among its positions
-  for (const candidate of candidates) {
-    const keys = new Set<number>();
-    for (const p of candidate.positions) keys.add(hashes.hi[p]);
-    candidate.distinct = keys.size;
-  }
-  candidates.sort((a, b) => b.distinct - a.distinct || a.ordinal - b.ordinal);
+  // The strongest candidates by distinct shared fingerprints; positions only for those.
+  const ranked: { ordinal: number; keys: number[] }[] = [];
+  for (const [ordinal, keys] of shared) ranked.push({ ordinal, keys });
+  ranked.sort((a, b) => b.keys.length - a.keys.length || a.ordinal - b.ordinal);
+  const candidates = ranked.slice(0, CANDIDATES_PER_DOCUMENT).map((c) => {
+    const positions: number[] = [];
+    for (const k of c.keys) for (const p of keyPositions[k]) positions.push(p);
+    return { ordinal: c.ordinal, positions, distinct: c.keys.length };
+  });
   const scored = candidates.slice(0, CANDIDATES_PER_DOCUMENT).map((c) => {
     const fingerprints = index.fingerprintsOf(c.ordinal);
     const containment = fingerprints === 0 ? 0 : Math.min(1, c.distinct / fingerprints);
@@ -119,11 +127,15 @@ export function documentEvidence(
   return { words: words.length, tooShort: false, starts, ends, candidates: scored };
 }
 
-/** Share of the document's words covered by the k-grams at `positions`. */
-export function coverageOf(positions: Iterable<number>, words: number): number {
+/**
+ * Share of the document's words covered by the k-grams at `positions`, each widened by `margin`
+ * words on both sides (margin 0: the words the matched k-grams cover).
+ */
+export function coverageOf(positions: Iterable<number>, words: number, margin = 0): number {
   if (words === 0) return 0;
   const covered = new Uint8Array(words);
-  for (const p of positions) covered.fill(1, p, Math.min(words, p + KGRAM_WORDS));
+  for (const p of positions)
+    covered.fill(1, Math.max(0, p - margin), Math.min(words, p + KGRAM_WORDS + margin));
   let count = 0;
   for (const c of covered) count += c;
   return count / words;
