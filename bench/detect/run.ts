@@ -133,6 +133,17 @@ async function runSplit(split: Split, args: Args): Promise<void> {
     `Final risk: benign max ${Math.max(...bRisk)}, p98 ${quantile(bRisk, 0.98)}, median ${quantile(bRisk, 0.5)}; distiller min ${Math.min(...dRisk)}, median ${quantile(dRisk, 0.5)}.`,
   );
   lines.push('');
+  const signalMax = new Map<string, number>();
+  for (const r of benign)
+    for (const sig of r.a?.signals ?? [])
+      signalMax.set(sig.id, Math.max(signalMax.get(sig.id) ?? 0, sig.score));
+  lines.push(
+    `Benign max score per listed signal: ${[...signalMax.entries()]
+      .sort()
+      .map(([id, v]) => `${id} ${v}`)
+      .join(', ')}.`,
+  );
+  lines.push('');
   lines.push('| review threshold (final risk ≥) | benign at/above | distillers at/above |');
   lines.push('|---|---|---|');
   for (const t of [30, 35, 40, 45, 50, 55, 60, 70, 80, 90])
