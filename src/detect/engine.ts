@@ -140,7 +140,8 @@ export function createDetectionEngine({
     return applyPolicy(policy, {
       account,
       requests: subject?.requests ?? 0,
-      signals: pooledSignals(account),
+      // An account never seen has no state (and asking about it must not create one).
+      signals: subject ? pooledSignals(account) : [],
       allowed: allowedUses(account),
     });
   }

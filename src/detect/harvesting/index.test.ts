@@ -38,6 +38,11 @@ describe('harvesting detector', () => {
     expect(s['harvest.temperature_sweep'].evidence.prompts_sampled_at_3_or_more_temperatures).toBe(20);
   });
 
+  it('does not count short conversational turns as replayed prompts', () => {
+    const s = run((i) => req(i % 2 ? 'continue' : 'thanks!', {}, i + 1));
+    expect(s['harvest.multi_sample']).toBeUndefined();
+  });
+
   it('says little about ordinary requests', () => {
     const s = run((i) => req(HUMAN_PROMPTS[i % 30] + String(i), { temperature: 0.7 }, i + 1));
     for (const id of [
@@ -52,8 +57,8 @@ describe('harvesting detector', () => {
   it('merges sample counts of linked accounts', () => {
     const a = d.create();
     const b = d.create();
-    d.update(a, req('same prompt', { n: 2 }, 1));
-    d.update(b, req('same prompt', { n: 2 }, 1));
+    d.update(a, req('the same prompt, sent twice', { n: 2 }, 1));
+    d.update(b, req('the same prompt, sent twice', { n: 2 }, 1));
     d.merge(a, b);
     expect(a.requests).toBe(2);
     expect(a.samples).toBe(4);

@@ -10,7 +10,9 @@
 // cannot tell a legitimate evaluation of our own model that uses logprobs (allow it per account).
 // Cost: O(1) per request besides hashing the prompt; memory ≤ maxPrompts entries.
 import type { Detector, RequestView, Signal } from '../detector.js';
-import { hashString, truncate } from '../text-tokens.js';
+import { hashString, promptTokensOf, truncate } from '../text-tokens.js';
+
+const MIN_REPEAT_TOKENS = 4;
 
 export interface HarvestingOptions {
   /** `max_tokens` at or above this counts as "at the limit". */
@@ -80,7 +82,8 @@ export function createHarvestingDetector({
         if (c !== undefined) state.systemCounts.set(h, c + 1);
         else if (state.systemCounts.size < 64) state.systemCounts.set(h, 1);
       }
-      if (view.promptText.length === 0) return;
+      // Short turns ("continue", "thanks") recur in any conversation: not a replayed prompt.
+      if (promptTokensOf(view).length < MIN_REPEAT_TOKENS) return;
       const key = view.promptHash ?? hashString(view.promptText);
       let stats = state.prompts.get(key);
       if (stats === undefined) {
