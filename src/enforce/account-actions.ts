@@ -435,3 +435,58 @@ export async function throttleAccount(
 }
 
 export type { DialectName };
+
+export interface PartnerDecisionOptions {
+  caseId: string;
+  /** The partner acting (its id); it must own the case's account. */
+  partnerId: string;
+  decision: 'suspend' | 'reinstate';
+  reason: string;
+}
+
+/**
+ * A partner's own decision on a case about its end customer, kept beside the provider's. It changes
+ * the account only where the partner may: suspending an active account, or lifting a suspension the
+ * partner made itself. Otherwise (the provider's suspension stands) it is recorded and audited only.
+ */
+export async function recordPartnerDecision(
+  store: Store,
+  { caseId, partnerId, decision, reason }: PartnerDecisionOptions,
+): Promise<void> {
+  const checked = checkReason(reason);
+  if (decision !== 'suspend' && decision !== 'reinstate')
+    throw new WardenError('ADMIN_INVALID', { detail: 'decision must be suspend or reinstate' });
+  const actor = `partner:${partnerId}`;
+  const row = await store.db
+    .selectFrom('cases')
+    .innerJoin('accounts', 'accounts.id', 'cases.account_id')
+    .select(['cases.account_id', 'accounts.partner_id', 'accounts.status', 'accounts.status_actor'])
+    .where('cases.id', '=', caseId)
+    .executeTakeFirst();
+  if (!row || row.partner_id !== partnerId)
+    throw new WardenError('ADMIN_NOT_FOUND', { what: 'case', id: caseId });
+  const moves =
+    (decision === 'suspend' && row.status === 'active') ||
+    (decision === 'reinstate' && row.status === 'suspended' && row.status_actor === actor);
+  if (moves) {
+    await changeAccountStatus(store, {
+      account: row.account_id,
+      action: decision,
+      actor,
+      reason: checked,
+      caseId,
+    });
+    return;
+  }
+  await auditedTransaction(store, async (trx) => {
+    const now = Date.now();
+    await setPartnerDecision(trx, caseId, decision, checked, actor, now);
+    await appendAuditEntry(trx, store.dialect, {
+      actor,
+      action: 'case.partner_decision',
+      subject: `case:${caseId}`,
+      details: { account: row.account_id, decision, reason: checked, account_status: row.status },
+      ts: now,
+    });
+  });
+}

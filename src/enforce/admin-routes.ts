@@ -9,7 +9,7 @@ import { WardenError } from '../errors.js';
 import { ADMIN_ONLY, actorOf, adminIdentity, READ_AND_PARTNER, READ_ROLES } from '../gateway/admin/auth.js';
 import { errorResponses, idParams } from '../gateway/admin/schemas.js';
 import type { Store } from '../store/store.js';
-import { decideCase, openReviewCase } from './account-actions.js';
+import { decideCase, openReviewCase, recordPartnerDecision } from './account-actions.js';
 import {
   addCaseNote,
   assignCase,
@@ -301,6 +301,37 @@ export function enforceAdminRoutes({ store, onStateChange = () => {} }: EnforceA
         });
         changed();
         return requireCase(store, request.params.id);
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { decision: 'suspend' | 'reinstate'; reason: string } }>(
+      '/cases/:id/partner-decision',
+      {
+        config: { allow: ['partner'] },
+        schema: {
+          params: idParams,
+          body: {
+            type: 'object',
+            required: ['decision', 'reason'],
+            additionalProperties: false,
+            properties: {
+              decision: { type: 'string', enum: ['suspend', 'reinstate'] },
+              reason: { type: 'string', minLength: 1, maxLength: 2000 },
+            },
+          },
+          response: { 200: caseSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const identity = adminIdentity(request);
+        await recordPartnerDecision(store, {
+          caseId: request.params.id,
+          partnerId: identity.partnerId ?? '',
+          decision: request.body.decision,
+          reason: request.body.reason,
+        });
+        changed();
+        return visibleCase(request, request.params.id);
       },
     );
 

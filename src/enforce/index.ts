@@ -9,7 +9,9 @@ export {
   decideCase,
   type OpenCaseOptions,
   openReviewCase,
+  type PartnerDecisionOptions,
   raiseEvidenceFloor,
+  recordPartnerDecision,
   type ThrottleOptions,
   throttleAccount,
 } from './account-actions.js';

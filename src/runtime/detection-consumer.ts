@@ -55,7 +55,8 @@ export function startDetectionConsumer({
 }: DetectionConsumerOptions): RunningDetectionConsumer {
   let engine: DetectionEngine = createDetectionEngine({ policy });
   const floors = new Map<string, number>();
-  let floorsSeen = -1;
+  let floorsSeen = 0;
+  let floorsLoaded = false;
   let lastSeq = 0;
   let rebuildCount = 0;
   const applied = new Set<string>();
@@ -64,7 +65,9 @@ export function startDetectionConsumer({
     if (!detectable(event)) return;
     if (event.ts < (floors.get(event.accountId) ?? 0)) return;
     const record = eventToTrafficRecord(event);
-    if (record) target.ingest(record);
+    // The gateway already resolved a partner's end customer to its own account (event.accountId), so
+    // the account id alone names the subject; the engine would otherwise key it `<account>/<end customer>`.
+    if (record) target.ingest({ ...record, endCustomer: null });
   }
 
   /** Reads floors changed since the last look; true when one rose (the engine must be rebuilt). */
@@ -72,7 +75,7 @@ export function startDetectionConsumer({
     const rows = await store.db
       .selectFrom('evidence_floors')
       .select(['account_id', 'floor_ts', 'updated_at'])
-      .where('updated_at', '>=', Math.max(0, floorsSeen))
+      .where('updated_at', '>=', floorsSeen)
       .execute();
     let rose = false;
     for (const row of rows) {
@@ -111,9 +114,10 @@ export function startDetectionConsumer({
     pollMs,
     onError,
     handle: async (events) => {
-      const first = floorsSeen < 0;
+      // The first look loads the floors before anything is fed; later rises rebuild what was fed.
       const rose = await refreshFloors();
-      if (rose && !first && lastSeq > 0) await rebuild(lastSeq);
+      if (rose && floorsLoaded && lastSeq > 0) await rebuild(lastSeq);
+      floorsLoaded = true;
       for (const event of events) feed(engine, event);
       lastSeq = events[events.length - 1].seq;
       const assessments = engine

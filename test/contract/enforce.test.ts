@@ -162,6 +162,70 @@ describe.each(testBackends())('enforcement on %s', (backend) => {
     await database.drop();
   });
 
+  // First, while no evidence floor exists yet: the consumer must notice the first one too.
+  it('judges a reinstated account only on requests after the decision, across a restart (the first floor of the database included)', async () => {
+    const account = await createAccount(store, { name: unique('distiller') });
+    const start = Date.now() - 60_000;
+    for (let i = 0; i < 30; i++) await log.append(distillerEvent(account.id, i, start + i * 1000));
+    let consumer = startDetectionConsumer({ store, log, pollMs: 20 });
+    try {
+      const suspended = await waitFor(async () => {
+        const a = await getAccount(store, account.id);
+        return a?.status === 'suspended' ? a : null;
+      });
+      const caseId = suspended.openCaseId as string;
+      const view = await requireCase(store, caseId);
+      expect(view.opened_by).toMatch(/^policy:/);
+      expect(view.evidence).toMatchObject({ examples: expect.any(Array) });
+      expect((view.evidence as { examples: unknown[] }).examples.length).toBeGreaterThan(0);
+      await decideCase(store, {
+        caseId,
+        decision: 'reinstate',
+        actor: 'admin:adm_1',
+        reason: 'customer stopped the pipeline',
+        conditions: ['no synthetic data generation'],
+      });
+      // One more old-style request from before the decision arrives late, and an ordinary new one.
+      await log.append(distillerEvent(account.id, 99, start + 40_000));
+      await log.append({
+        ...distillerEvent(account.id, 100, Date.now() + 5),
+        requestBody: JSON.stringify({
+          model: 'demo',
+          messages: [{ role: 'user', content: 'What is the capital of France?' }],
+        }),
+      });
+      await consumer.caughtUp();
+      await consumer.caughtUp();
+      expect((await getAccount(store, account.id))?.status).toBe('active');
+      expect(consumer.rebuilds()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await consumer.stop();
+    }
+    // A restart replays the whole log: the pre-decision evidence stays below the floor.
+    consumer = startDetectionConsumer({ store, log, pollMs: 20 });
+    try {
+      await consumer.caughtUp();
+      await consumer.caughtUp();
+      expect((await getAccount(store, account.id))?.status).toBe('active');
+      // New distillation after the decision acts again, with a new case.
+      const now = Date.now() + 10;
+      for (let i = 0; i < 30; i++) await log.append(distillerEvent(account.id, 200 + i, now + i));
+      const again = await waitFor(async () => {
+        const a = await getAccount(store, account.id);
+        return a?.status === 'suspended' ? a : null;
+      });
+      const cases = await store.db
+        .selectFrom('cases')
+        .select('id')
+        .where('account_id', '=', account.id)
+        .execute();
+      expect(cases).toHaveLength(2);
+      expect(again.openCaseId).not.toBeNull();
+    } finally {
+      await consumer.stop();
+    }
+  }, 60_000);
+
   it('commits the status, case, timeline, audit entries and webhook together', async () => {
     const account = await createAccount(store, {
       name: unique('cloudco:c'),
@@ -297,69 +361,6 @@ describe.each(testBackends())('enforcement on %s', (backend) => {
     expect(view.evidence).toMatchObject({ risk: 97, signals: [{ id: 'intent.generation' }] });
     expect(view.policy_actions.some((a) => a.dry_run && a.action === 'throttle')).toBe(true);
   });
-
-  it('judges a reinstated account only on requests after the decision, across a restart', async () => {
-    const account = await createAccount(store, { name: unique('distiller') });
-    const start = Date.now() - 60_000;
-    for (let i = 0; i < 30; i++) await log.append(distillerEvent(account.id, i, start + i * 1000));
-    let consumer = startDetectionConsumer({ store, log, pollMs: 20 });
-    try {
-      const suspended = await waitFor(async () => {
-        const a = await getAccount(store, account.id);
-        return a?.status === 'suspended' ? a : null;
-      });
-      const caseId = suspended.openCaseId as string;
-      const view = await requireCase(store, caseId);
-      expect(view.opened_by).toMatch(/^policy:/);
-      expect(view.evidence).toMatchObject({ examples: expect.any(Array) });
-      expect((view.evidence as { examples: unknown[] }).examples.length).toBeGreaterThan(0);
-      await decideCase(store, {
-        caseId,
-        decision: 'reinstate',
-        actor: 'admin:adm_1',
-        reason: 'customer stopped the pipeline',
-        conditions: ['no synthetic data generation'],
-      });
-      // One more old-style request from before the decision arrives late, and an ordinary new one.
-      await log.append(distillerEvent(account.id, 99, start + 40_000));
-      await log.append({
-        ...distillerEvent(account.id, 100, Date.now() + 5),
-        requestBody: JSON.stringify({
-          model: 'demo',
-          messages: [{ role: 'user', content: 'What is the capital of France?' }],
-        }),
-      });
-      await consumer.caughtUp();
-      await consumer.caughtUp();
-      expect((await getAccount(store, account.id))?.status).toBe('active');
-      expect(consumer.rebuilds()).toBeGreaterThanOrEqual(1);
-    } finally {
-      await consumer.stop();
-    }
-    // A restart replays the whole log: the pre-decision evidence stays below the floor.
-    consumer = startDetectionConsumer({ store, log, pollMs: 20 });
-    try {
-      await consumer.caughtUp();
-      await consumer.caughtUp();
-      expect((await getAccount(store, account.id))?.status).toBe('active');
-      // New distillation after the decision acts again, with a new case.
-      const now = Date.now() + 10;
-      for (let i = 0; i < 30; i++) await log.append(distillerEvent(account.id, 200 + i, now + i));
-      const again = await waitFor(async () => {
-        const a = await getAccount(store, account.id);
-        return a?.status === 'suspended' ? a : null;
-      });
-      const cases = await store.db
-        .selectFrom('cases')
-        .select('id')
-        .where('account_id', '=', account.id)
-        .execute();
-      expect(cases).toHaveLength(2);
-      expect(again.openCaseId).not.toBeNull();
-    } finally {
-      await consumer.stop();
-    }
-  }, 60_000);
 
   it('signs webhooks, retries after a 500 and logs each attempt; partner decisions sit beside the provider', async () => {
     const external = unique('w');
