@@ -10,7 +10,10 @@
 // from a clean slate and is acted on again only on requests made after the decision, and policy
 // actions are keyed by the floor in the database so nothing acts twice on the same evidence.
 
+import { createHash } from 'node:crypto';
 import type { AccountLimits } from '../accounts/index.js';
+import { canonicalJson } from '../audit/canonical-json.js';
+import { appendAuditEntry, auditedTransaction } from '../audit/index.js';
 import type { Config } from '../config/config.js';
 import { createDetectionEngine, type DetectionEngine } from '../detect/engine.js';
 import { applyPolicyActions } from '../enforce/policy-actions.js';
@@ -105,6 +108,11 @@ export function startDetectionConsumer({
     rebuildCount++;
   }
 
+  const policyRecorded = recordActivePolicy(
+    store,
+    policy,
+    config?.detection.policy ?? DEFAULT_POLICY_PATH,
+  ).catch((error) => onError(error as Error));
   const consumer = startConsumer({
     store,
     log,
@@ -156,5 +164,43 @@ export function startDetectionConsumer({
       };
     },
   });
-  return { ...consumer, rebuilds: () => rebuildCount };
+  return {
+    ...consumer,
+    rebuilds: () => rebuildCount,
+    async stop() {
+      await consumer.stop();
+      await policyRecorded;
+    },
+  };
+}
+
+/**
+ * Audits the policy the consumer enforces when it differs from the last one recorded (a policy change
+ * shows in the audit log as `policy.activate` with the file's path and the policy's SHA-256).
+ */
+export async function recordActivePolicy(store: Store, policy: Policy, path: string): Promise<boolean> {
+  const digest = createHash('sha256')
+    .update(canonicalJson(JSON.parse(JSON.stringify(policy))))
+    .digest('hex');
+  return auditedTransaction(store, async (trx) => {
+    const last = await trx
+      .selectFrom('audit_entries')
+      .select('details')
+      .where('subject', '=', 'policy:active')
+      .orderBy('entry_index', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (last && (JSON.parse(last.details) as { sha256?: string }).sha256 === digest) return false;
+    await appendAuditEntry(trx, store.dialect, {
+      actor: 'system:detection',
+      action: 'policy.activate',
+      subject: 'policy:active',
+      details: {
+        path,
+        sha256: digest,
+        rules: policy.rules.map((r) => ({ name: r.name, verdict: r.verdict, dry_run: r.dry_run })),
+      },
+    });
+    return true;
+  });
 }

@@ -504,7 +504,12 @@ describe.each(testBackends())('enforcement admin routes on %s', (backend) => {
   beforeAll(async () => {
     database = await createTestDatabase(backend);
     store = await openStore(database.url);
-    await createPartner(store, { name: 'cloudco' });
+    await createPartner(store, {
+      name: 'cloudco',
+      webhookUrl: 'https://hooks.example.com/warden',
+      webhookSecret: 'whsec_roles_0123456789',
+      deploymentSecret: secret,
+    });
     for (const role of ROLES)
       tokens[role] = (
         await createAdminToken(store, { role, partner: role === 'partner' ? 'cloudco' : undefined })
@@ -548,6 +553,17 @@ describe.each(testBackends())('enforcement admin routes on %s', (backend) => {
     return caseId as string;
   }
 
+  async function freshDelivery(): Promise<string> {
+    const caseId = await freshCase(true);
+    const row = await store.db
+      .selectFrom('webhook_deliveries')
+      .innerJoin('cases', 'cases.account_id', 'webhook_deliveries.account_id')
+      .select('webhook_deliveries.id')
+      .where('cases.id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
   interface Route {
     name: string;
     allow: AdminRole[];
@@ -588,6 +604,25 @@ describe.each(testBackends())('enforcement admin routes on %s', (backend) => {
         `/cases/${await freshCase()}/decide`,
         { decision: 'reinstate', reason: 'ok', conditions: ['c'] },
       ],
+    },
+    {
+      name: 'POST /cases/:id/partner-decision',
+      allow: ['partner'],
+      make: async () => [
+        'POST',
+        `/cases/${await freshCase(true)}/partner-decision`,
+        { decision: 'suspend', reason: 'agreed' },
+      ],
+    },
+    {
+      name: 'GET /webhooks/deliveries/:id',
+      allow: ['admin', 'partner'],
+      make: async () => ['GET', `/webhooks/deliveries/${await freshDelivery()}`],
+    },
+    {
+      name: 'POST /webhooks/deliveries/:id/retry',
+      allow: ['admin'],
+      make: async () => ['POST', `/webhooks/deliveries/${await freshDelivery()}/retry`],
     },
     {
       name: 'GET /policy-actions',
