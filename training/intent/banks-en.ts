@@ -176,6 +176,9 @@ export const en: LanguageBank = {
       'chat messages',
       'documents',
       'search queries',
+      'forum posts',
+      'app reviews',
+      'transcripts',
     ],
     labels: [
       'positive, negative, neutral',

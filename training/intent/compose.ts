@@ -4,7 +4,7 @@
 
 import type { LanguageBank } from './bank-types.js';
 import { en } from './banks-en.js';
-import { de, es, fr, ja, ru } from './banks-other.js';
+import { de, es, fr, it, ja, ko, pt, ru } from './banks-other.js';
 import { zh } from './banks-zh.js';
 import { augmentLexically } from './synonyms.js';
 
@@ -53,7 +53,7 @@ export function createRng(seed: number): Rng {
   };
 }
 
-export const banks: LanguageBank[] = [en, zh, es, fr, ja, ru, de];
+export const banks: LanguageBank[] = [en, zh, es, fr, ja, ru, pt, it, ko, de];
 /** Language whose every written example is held out. */
 export const heldOutLanguage = 'de';
 
@@ -192,13 +192,16 @@ function composeAnnotation(bank: LanguageBank, ask: string, rng: Rng, pool: Slot
     rng.chance(0.6) ? rng.pick(a.formats) : '',
   ];
   const src = rng.chance(0.5) ? pool.shorts : pool.instructions;
-  parts.push(
-    numbered(
-      rng,
-      sample(rng, src, k).map((s) => trunc(s, 240)),
-      bank.lang === 'zh',
-    ),
-  );
+  // A quarter arrive without their batch: the instruction sits in a system prompt, items come later.
+  if (rng.chance(0.75)) {
+    parts.push(
+      numbered(
+        rng,
+        sample(rng, src, k).map((s) => trunc(s, 240)),
+        bank.lang === 'zh',
+      ),
+    );
+  }
   if (rng.chance(0.3)) parts.reverse();
   return joinParts(rng, parts);
 }
@@ -219,7 +222,25 @@ function composeEvaluation(bank: LanguageBank, ask: string, rng: Rng, pool: Slot
     parts.push(qs.join('\n\n'));
     return joinParts(rng, parts);
   }
-  switch (rng.int(5)) {
+  if (rng.chance(0.2)) return joinParts(rng, parts);
+  const [x, y] =
+    bank.lang === 'zh'
+      ? ['回答', '助手']
+      : rng.pick([
+          ['Answer', 'Assistant'],
+          ['Response', 'Model'],
+          ['Reply', 'Bot'],
+          ['Completion', 'System'],
+        ]);
+  switch (rng.int(7)) {
+    case 5:
+      parts.push(`${bank.lang === 'zh' ? '用户' : 'User'}: ${q}\n${y} 1: ${a1}\n${y} 2: ${a2}`);
+      break;
+    case 6:
+      parts.push(
+        `### ${x} A\n${a1}\n\n### ${x} B\n${a2}\n\n### ${bank.lang === 'zh' ? '问题' : 'Question'}\n${q}`,
+      );
+      break;
     case 0:
       parts.push(
         `[User Question]\n${q}\n\n[The Start of Assistant A's Answer]\n${a1}\n[The End of Assistant A's Answer]\n\n[The Start of Assistant B's Answer]\n${a2}\n[The End of Assistant B's Answer]`,
@@ -271,6 +292,7 @@ function composeReasoning(bank: LanguageBank, ask: string, rng: Rng, pool: SlotP
     rng.chance(0.5) ? rng.pick(r.formats) : '',
   ];
   const lang = bank.lang === 'zh' ? 'zh' : 'en';
+  if (rng.chance(0.2)) return joinParts(rng, parts);
   const problems: string[] = [];
   for (let i = 0; i < k; i++) {
     problems.push(rng.chance(0.5) ? arithmeticProblem(rng, lang) : trunc(rng.pick(pool.instructions), 300));

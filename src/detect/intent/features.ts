@@ -30,6 +30,9 @@ export const structuralFeatureNames = [
   'count:2-9',
   'count:10-99',
   'count:100+',
+  'number:10-99',
+  'number:100-999',
+  'number:1000+',
   'json',
   'jsonl',
   'placeholder',
@@ -47,6 +50,11 @@ export const structuralFeatureNames = [
 ] as const;
 
 export const structuralFeatureCount = structuralFeatureNames.length;
+type StructuralFeature = (typeof structuralFeatureNames)[number];
+const S = Object.fromEntries(structuralFeatureNames.map((name, i) => [name, i])) as Record<
+  StructuralFeature,
+  number
+>;
 
 /** A sparse feature vector; indices may repeat (their contributions add). */
 export interface SparseVector {
@@ -242,7 +250,7 @@ export function wordTokens(text: string, config: FeatureConfig = defaultFeatureC
 // A number followed (within a few words) by a kind of item that datasets are made of.
 const NUMBER = /\d{1,6}/g;
 const ITEM_AFTER =
-  /^\s*\+?\s*(?:[\p{L}-]+\s+){0,3}?(?:tasks?|instructions?|questions?|prompts?|examples?|samples?|items?|records?|rows?|entries|pairs?|dialogues?|conversations?|q&as?|problems?|sentences?|reviews?|texts?|responses?|answers?|exercises?|scenarios?|tweets?|emails?|queries|variations?|paraphrases?|ejemplos?|preguntas?|pares|exemples?|paires|beispiele|fragen|paare|примеров|вопросов|пар|件|個|个|条|道|組|组|对|対|段|篇|句|問|题|題)/iu;
+  /^\s*\+?\s*(?:[\p{L}-]+\s+){0,3}?(?:tasks?|instructions?|questions?|prompts?|examples?|samples?|items?|records?|rows?|entries|pairs?|dialogues?|conversations?|q&as?|problems?|sentences?|reviews?|texts?|responses?|answers?|exercises?|scenarios?|tweets?|emails?|queries|variations?|paraphrases?|ejemplos?|preguntas?|pares|exemples?|paires|примеров|вопросов|пар|件|個|个|条|道|組|组|对|対|段|篇|句|問|题|題)/iu;
 const CJK_COUNT = /([一二两三四五六七八九十百千万]+|\d+)\s*(?:个|条|道|组|對|对|段|篇|句|份|件|個|組|問)/u;
 const JSONL = /jsonl|json lines|ndjson|one json object per line|每行一个/i;
 const JSON_MENTION = /\bjson\b|\{\s*"[^"]{1,40}"\s*:/i;
@@ -294,23 +302,44 @@ export function structuralFeatures(capped: string): number[] {
   }
   const cjk = CJK_COUNT.exec(capped);
   if (cjk) maxCount = Math.max(maxCount, cjkNumber(cjk[1]));
-  out.push(maxCount < 2 ? 0 : maxCount < 10 ? 1 : maxCount < 100 ? 2 : 3);
+  out.push(
+    S[
+      maxCount < 2
+        ? 'count:none'
+        : maxCount < 10
+          ? 'count:2-9'
+          : maxCount < 100
+            ? 'count:10-99'
+            : 'count:100+'
+    ],
+  );
+  // Any bare number, whatever the language of the noun after it (years 1900–2099 excluded).
+  let maxBare = 0;
+  seen = 0;
+  for (const m of capped.matchAll(NUMBER)) {
+    if (++seen > 64) break;
+    const v = Number(m[0]);
+    if (m[0].length === 4 && v >= 1900 && v <= 2099) continue;
+    if (v > maxBare) maxBare = v;
+  }
+  if (maxBare >= 10)
+    out.push(S[maxBare < 100 ? 'number:10-99' : maxBare < 1000 ? 'number:100-999' : 'number:1000+']);
   const jsonl = JSONL.test(capped);
-  if (jsonl || JSON_MENTION.test(capped)) out.push(4);
-  if (jsonl) out.push(5);
-  if (PLACEHOLDER.test(capped)) out.push(6);
+  if (jsonl || JSON_MENTION.test(capped)) out.push(S.json);
+  if (jsonl) out.push(S.jsonl);
+  if (PLACEHOLDER.test(capped)) out.push(S.placeholder);
   const numbered = capped.match(NUMBERED_LINE)?.length ?? 0;
-  if (numbered >= 3) out.push(7);
-  if (numbered >= 8) out.push(8);
-  if (SEPARATOR.test(capped)) out.push(9);
-  if ((capped.match(FIELD_LABEL)?.length ?? 0) >= 3) out.push(10);
-  if ((capped.match(QUOTED_BLOCK)?.length ?? 0) >= 2) out.push(11);
+  if (numbered >= 3) out.push(S['numbered-list:3+']);
+  if (numbered >= 8) out.push(S['numbered-list:8+']);
+  if (SEPARATOR.test(capped)) out.push(S.separator);
+  if ((capped.match(FIELD_LABEL)?.length ?? 0) >= 3) out.push(S['field-labels:3+']);
+  if ((capped.match(QUOTED_BLOCK)?.length ?? 0) >= 2) out.push(S['quoted-blocks']);
   const len = capped.length;
-  out.push(len < 60 ? 12 : len < 300 ? 13 : len < 1500 ? 14 : 15);
+  out.push(S[len < 60 ? 'len:<60' : len < 300 ? 'len:60-299' : len < 1500 ? 'len:300-1499' : 'len:1500+']);
   let lines = 1;
   for (let i = 0; i < capped.length && lines < 10; i++) if (capped.charCodeAt(i) === 10) lines++;
-  if (lines >= 10) out.push(16);
-  out.push(17);
+  if (lines >= 10) out.push(S['lines:10+']);
+  out.push(S.bias);
   return out;
 }
 
