@@ -34,15 +34,13 @@ export function useApi<T>(path: string | null, version = 0): Resource<T> {
   return { ...state, reload };
 }
 
-/** Calls `fn` every `ms` while mounted (and the tab is visible). */
+/** Calls `fn` every `ms` while mounted. */
 export function useInterval(fn: () => void, ms: number | null): void {
   const saved = useRef(fn);
   saved.current = fn;
   useEffect(() => {
     if (ms === null) return;
-    const timer = setInterval(() => {
-      if (document.visibilityState !== 'hidden') saved.current();
-    }, ms);
+    const timer = setInterval(() => saved.current(), ms);
     return () => clearInterval(timer);
   }, [ms]);
 }

@@ -9,7 +9,9 @@ export type Capability =
   | 'work-cases'
   | 'decide-cases'
   | 'trace'
-  | 'audit-model';
+  | 'audit-model'
+  | 'read-webhooks'
+  | 'retry-webhooks';
 
 const CAPABILITIES: Record<Capability, readonly Role[]> = {
   'change-status': ['admin'],
@@ -18,6 +20,8 @@ const CAPABILITIES: Record<Capability, readonly Role[]> = {
   'decide-cases': ['admin'],
   trace: ['analyst', 'admin'],
   'audit-model': ['analyst', 'admin'],
+  'read-webhooks': ['admin', 'partner'],
+  'retry-webhooks': ['admin'],
 };
 
 export function can(role: Role | undefined, capability: Capability): boolean {

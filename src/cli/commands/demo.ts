@@ -90,6 +90,15 @@ interface WebhookReceiver {
   close(): Promise<void>;
 }
 
+/** Where each customer's requests come from; the reseller calls from its own servers. */
+const CLIENT_ADDRESSES: Record<string, string> = {
+  'acme-support': '198.51.100.11',
+  'globex-dev': '198.51.100.12',
+  'initech-writers': '198.51.100.13',
+  [DISTILLER]: '203.0.113.7',
+  [PARTNER]: '192.0.2.40',
+};
+
 const WEBHOOK_SECRET = 'demo-partner-webhook-secret-0123456789';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -157,12 +166,15 @@ class DemoClient {
   }
 
   /** One chat completion; returns the status, the output text and the error body. */
-  async chat(key: string, body: ChatBody, endCustomer?: string) {
+  async chat(key: string, body: ChatBody, from: string, endCustomer?: string) {
     const response = await fetch(`${this.base}/v1/chat/completions`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${key}`,
         'content-type': 'application/json',
+        // Every customer calls from its own address (documentation ranges, RFC 5737); the demo node
+        // trusts X-Forwarded-For as if it sat behind a proxy, since every request really comes from loopback.
+        'x-forwarded-for': from,
         ...(endCustomer ? { 'x-warden-end-customer': endCustomer } : {}),
       },
       body: JSON.stringify(body),
@@ -223,7 +235,10 @@ export async function demo(options: DemoOptions = {}): Promise<RunningDemo> {
   // The reseller's webhook receiver runs on loopback: allow private webhook targets for this node only.
   const previousAllow = process.env.WARDEN_WEBHOOKS_ALLOW_PRIVATE;
   process.env.WARDEN_WEBHOOKS_ALLOW_PRIVATE = '1';
-  const config = configSchema.parse({ server: { host: '127.0.0.1', port }, log_level: 'warn' });
+  const config = configSchema.parse({
+    server: { host: '127.0.0.1', port, trust_proxy: true },
+    log_level: 'warn',
+  });
   let node: GatewayNode;
   try {
     node = await startGatewayNode({
@@ -315,8 +330,8 @@ async function play(
     const account = viaPartner ? DISTILLER_VIA_PARTNER : DISTILLER;
     sent.set(account, (sent.get(account) ?? 0) + 1);
     const reply = viaPartner
-      ? await client.chat(partnerKey, request.body, DISTILLER_AT_PARTNER)
-      : await client.chat(keys.get(DISTILLER)!, request.body);
+      ? await client.chat(partnerKey, request.body, CLIENT_ADDRESSES[PARTNER], DISTILLER_AT_PARTNER)
+      : await client.chat(keys.get(DISTILLER)!, request.body, CLIENT_ADDRESSES[DISTILLER]);
     counts.distiller++;
     if (reply.status === 200 && reply.text && request.phase === 'generation') {
       harvested.push({
@@ -332,7 +347,11 @@ async function play(
   };
   const sendOrdinary = async (i: number) => {
     const request = traffic.ordinary[i];
-    const reply = await client.chat(keys.get(request.account)!, request.body);
+    const reply = await client.chat(
+      keys.get(request.account)!,
+      request.body,
+      CLIENT_ADDRESSES[request.account],
+    );
     counts.ordinary++;
     if (reply.status !== 200) counts.refused++;
   };
@@ -395,7 +414,7 @@ async function play(
   // Give the detection consumer time to finish the backlog and the policy time to act.
   for (let waited = 0; waited < 20_000; waited += 500) {
     await watch();
-    if (firstSuspended.has(DISTILLER)) break;
+    if (firstSuspended.has(DISTILLER) && firstSuspended.has(DISTILLER_VIA_PARTNER)) break;
     await sleep(500);
   }
   const distiller = [await outcome(client, DISTILLER), await outcome(client, DISTILLER_VIA_PARTNER)];
@@ -414,7 +433,11 @@ async function play(
   );
 
   // The distiller's next request.
-  const next = await client.chat(keys.get(DISTILLER)!, traffic.fullVolume[0].body);
+  const next = await client.chat(
+    keys.get(DISTILLER)!,
+    traffic.fullVolume[0].body,
+    CLIENT_ADDRESSES[DISTILLER],
+  );
   if (next.status !== 200) {
     counts.refused++;
     refusal = {
@@ -494,10 +517,10 @@ async function play(
   // The audit log.
   let audit: DemoResult['audit'] = null;
   try {
-    const head = await client.admin<{ tree_size: number }>('GET', '/audit/head');
+    const { head } = await client.admin<{ head: { tree_size: number } }>('GET', '/audit/head');
     let verified: boolean | null = null;
     try {
-      verified = (await client.admin<{ ok: boolean }>('POST', '/audit/verify', {})).ok;
+      verified = (await client.admin<{ ok: boolean }>('POST', '/audit/verify')).ok;
     } catch {
       verified = null;
     }
@@ -511,9 +534,9 @@ async function play(
   }
 
   const suspended = distiller.some((o) => o.account === DISTILLER && o.status === 'suspended');
-  const traced =
-    trace !== null &&
-    trace.accounts.some((a) => a.account === DISTILLER || a.account === DISTILLER_VIA_PARTNER);
+  const traced = (trace?.accounts ?? []).some(
+    (a) => a.account === DISTILLER || a.account === DISTILLER_VIA_PARTNER,
+  );
   say('');
   say(
     `In short: ${DISTILLER} was ${suspended ? 'suspended pending investigation' : 'NOT suspended'} and ` +

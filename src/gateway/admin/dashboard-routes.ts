@@ -187,7 +187,9 @@ export async function latestActions(store: Store, limit: number): Promise<Latest
     .orderBy('entry_index', 'desc')
     .limit(limit)
     .execute();
-  const ids = [...new Set(rows.map((r) => r.subject))];
+  // Subjects are `<kind>:<id>` (account:acct_…, case:case_…); account subjects get their name.
+  const accountId = (subject: string) => (subject.startsWith('account:') ? subject.slice(8) : subject);
+  const ids = [...new Set(rows.map((r) => accountId(r.subject)))];
   const names =
     ids.length === 0
       ? []
@@ -198,7 +200,7 @@ export async function latestActions(store: Store, limit: number): Promise<Latest
     actor: r.actor,
     action: r.action,
     subject: r.subject,
-    subject_name: nameOf.get(r.subject) ?? null,
+    subject_name: nameOf.get(accountId(r.subject)) ?? null,
   }));
 }
 

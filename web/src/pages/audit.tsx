@@ -31,14 +31,23 @@ function entryIndex(e: Entry & { entry_index?: number }): number {
   return e.index ?? e.entry_index ?? 0;
 }
 
+const PAGE = 50;
+
 export function AuditPage() {
   const { version } = useSession();
-  const [before, setBefore] = useState<number | null>(null);
+  const heads = useApi<{ head: Head; published: Head | null }>('/audit/head', version);
+  const size = heads.data?.head.tree_size ?? null;
+  // Newest first: a page is the PAGE entries before `end` (exclusive); null means the newest page.
+  const [end, setEnd] = useState<number | null>(null);
+  const pageEnd = end ?? size;
+  const after = pageEnd === null ? null : Math.max(-1, pageEnd - PAGE - 1);
   const entries = useApi<{ entries: Entry[] }>(
-    `/audit/entries?limit=50${before !== null ? `&before=${before}` : ''}`,
+    after === null || pageEnd === null
+      ? null
+      : `/audit/entries?after=${after}&limit=${Math.min(PAGE, pageEnd)}`,
     version,
   );
-  const head = useApi<Head>('/audit/head', version);
+  const head = { data: heads.data?.head ?? null, error: heads.error };
   const [verification, setVerification] = useState<Verification | null>(null);
   const [verifying, setVerifying] = useState(false);
   const [verifyError, setVerifyError] = useState<Error | null>(null);
@@ -50,7 +59,7 @@ export function AuditPage() {
     setVerifyError(null);
     setVerification(null);
     try {
-      setVerification(await api<Verification>('/audit/verify', { method: 'POST', body: {} }));
+      setVerification(await api<Verification>('/audit/verify', { method: 'POST' }));
     } catch (e) {
       setVerifyError(e as Error);
     } finally {
@@ -60,12 +69,13 @@ export function AuditPage() {
   const showProof = async (index: number) => {
     setProofError(null);
     try {
-      setProof({ index, proof: await api<Record<string, unknown>>(`/audit/proof/${index}`) });
+      const answer = await api<{ proof: Record<string, unknown> }>(`/audit/entries/${index}/proof`);
+      setProof({ index, proof: answer.proof });
     } catch (e) {
       setProofError(e as Error);
     }
   };
-  const list = entries.data?.entries ?? [];
+  const list = [...(entries.data?.entries ?? [])].reverse();
   return (
     <>
       <h1>Audit log</h1>
@@ -126,6 +136,8 @@ export function AuditPage() {
         <h2 id="entries">Entries</h2>
         {entries.error ? (
           <Unavailable error={entries.error} what="The audit log" />
+        ) : size === 0 ? (
+          <p className="muted">The log is empty.</p>
         ) : !entries.data ? (
           <Loading />
         ) : (
@@ -167,13 +179,13 @@ export function AuditPage() {
               </tbody>
             </table>
             <div className="row">
-              {before !== null && (
-                <button type="button" onClick={() => setBefore(null)}>
+              {end !== null && (
+                <button type="button" onClick={() => setEnd(null)}>
                   Newest
                 </button>
               )}
-              {list.length === 50 && (
-                <button type="button" onClick={() => setBefore(entryIndex(list[list.length - 1]))}>
+              {list.length > 0 && entryIndex(list[list.length - 1]) > 0 && (
+                <button type="button" onClick={() => setEnd(entryIndex(list[list.length - 1]))}>
                   Older
                 </button>
               )}

@@ -9,7 +9,7 @@ import { useApi } from '../hooks.js';
 import { href } from '../router.js';
 import { can, useSession } from '../session.js';
 import type { Signal } from '../types.js';
-import { accountNameOf, type CaseSummary } from './cases.js';
+import type { CaseSummary } from './cases.js';
 
 interface CaseEvent {
   seq?: number;
@@ -19,17 +19,34 @@ interface CaseEvent {
   details?: Record<string, unknown> | null;
 }
 
-interface CaseDetail extends CaseSummary {
+interface CaseDetail extends Omit<CaseSummary, 'decision' | 'account'> {
+  account: {
+    id: string;
+    name: string | null;
+    partner: string | null;
+    external_id: string | null;
+    status: string | null;
+  };
   evidence?: Record<string, unknown> | null;
   remediation?: string | null;
-  decision_reason?: string | null;
-  conditions?: string[] | null;
-  decided_by?: string | null;
-  decided_at?: string | number | null;
-  partner?: string | { id: string; name: string } | null;
+  decision: {
+    decision: string;
+    reason: string | null;
+    conditions: string[];
+    decided_by: string | null;
+    decided_at: string | null;
+  } | null;
   partner_decision?: { action?: string; reason?: string; actor?: string; at?: string | number } | null;
-  events?: CaseEvent[];
   timeline?: CaseEvent[];
+  policy_actions?: {
+    action: string;
+    rule: string;
+    reason: string;
+    dry_run: boolean;
+    outcome: string;
+    risk: number;
+    requests: number;
+  }[];
 }
 
 function TextAction({
@@ -76,15 +93,69 @@ function TextAction({
   );
 }
 
+interface EvidenceExample {
+  event_id: string;
+  ts: string;
+  endpoint: string;
+  prompt: string;
+  output: string | null;
+}
+
 function EvidenceView({ evidence }: { evidence: Record<string, unknown> }) {
   const signals = Array.isArray(evidence.signals) ? (evidence.signals as Signal[]) : [];
-  const rest = Object.fromEntries(Object.entries(evidence).filter(([k]) => k !== 'signals'));
+  const examples = Array.isArray(evidence.examples) ? (evidence.examples as EvidenceExample[]) : [];
+  const linked = Array.isArray(evidence.linked_accounts)
+    ? (evidence.linked_accounts as { id: string; name: string | null }[])
+    : [];
+  const usage = evidence.usage as { requests: number; tokens: number } | undefined;
+  const shown = new Set(['signals', 'examples', 'linked_accounts', 'usage', 'templates']);
+  const rest = Object.fromEntries(Object.entries(evidence).filter(([k]) => !shown.has(k)));
   return (
     <>
-      {Object.keys(rest).length > 0 && <Evidence evidence={rest} />}
+      <Evidence
+        evidence={{
+          ...rest,
+          ...(usage ? { requests: usage.requests, tokens: usage.tokens } : {}),
+        }}
+      />
+      {linked.length > 0 && (
+        <p>
+          Linked accounts:{' '}
+          {linked.map((l, i) => (
+            <span key={l.id}>
+              {i > 0 ? ', ' : ''}
+              <a href={href('accounts', l.name ?? l.id)}>{l.name ?? l.id}</a>
+            </span>
+          ))}
+        </p>
+      )}
+      <h3>Signals</h3>
+      {signals.length === 0 && <p className="muted">No signal in the snapshot.</p>}
       {signals.map((s) => (
         <SignalCard key={s.id} signal={s} />
       ))}
+      {examples.length > 0 && (
+        <>
+          <h3>Example requests</h3>
+          {examples.map((e) => (
+            <article key={e.event_id} className="match" aria-label={`example ${e.event_id}`}>
+              <header className="muted small">
+                {fmtTime(e.ts)} · {e.endpoint} · {e.event_id}
+              </header>
+              <div className="side-by-side">
+                <div>
+                  <h4>Prompt</h4>
+                  <div className="doc">{e.prompt}</div>
+                </div>
+                <div>
+                  <h4>What we served</h4>
+                  <div className="doc">{e.output ?? '—'}</div>
+                </div>
+              </div>
+            </article>
+          ))}
+        </>
+      )}
     </>
   );
 }
@@ -100,9 +171,10 @@ export function CasePage({ id }: { id: string }) {
     await api(`/cases/${enc(id)}/${path}`, { method: 'POST', body });
     setChanged((n) => n + 1);
   };
-  const events = c.events ?? c.timeline ?? [];
+  const events = c.timeline ?? [];
   const open = c.status === 'open';
-  const partnerName = typeof c.partner === 'string' ? c.partner : (c.partner?.name ?? null);
+  const partnerName = c.account.partner;
+  const accountName = c.account.name ?? c.account.id;
   return (
     <>
       <nav aria-label="Breadcrumb" className="crumbs">
@@ -118,8 +190,8 @@ export function CasePage({ id }: { id: string }) {
         rows={[
           [
             'Account',
-            <a key="a" href={href('accounts', accountNameOf(c))}>
-              {accountNameOf(c)}
+            <a key="a" href={href('accounts', accountName)}>
+              {accountName}
             </a>,
           ],
           ['Opened by', c.opened_by],
@@ -136,11 +208,11 @@ export function CasePage({ id }: { id: string }) {
           {c.decision ? (
             <Fields
               rows={[
-                ['Decision', <StatusBadge key="d" status={c.decision} />],
-                ['Reason', c.decision_reason],
-                ['Conditions', c.conditions?.length ? c.conditions.join('; ') : null],
-                ['Decided by', c.decided_by],
-                ['Decided', fmtTime(c.decided_at)],
+                ['Decision', <StatusBadge key="d" status={c.decision.decision} />],
+                ['Reason', c.decision.reason],
+                ['Conditions', c.decision.conditions.length ? c.decision.conditions.join('; ') : null],
+                ['Decided by', c.decision.decided_by],
+                ['Decided', fmtTime(c.decision.decided_at)],
               ]}
             />
           ) : (
@@ -165,6 +237,13 @@ export function CasePage({ id }: { id: string }) {
           )}
         </section>
       </div>
+      <section aria-labelledby="evidence">
+        <h2 id="evidence">Frozen evidence</h2>
+        <p className="muted small">
+          Snapshot taken when the case was opened; later traffic does not change it.
+        </p>
+        {c.evidence ? <EvidenceView evidence={c.evidence} /> : <p className="muted">No evidence recorded.</p>}
+      </section>
       {open && (can(me.role, 'work-cases') || can(me.role, 'decide-cases')) && (
         <section aria-labelledby="work" className="work">
           <h2 id="work">Work the case</h2>
@@ -181,16 +260,16 @@ export function CasePage({ id }: { id: string }) {
                 field="Assignee"
                 onSubmit={(assignee) => post('assign')({ assignee })}
               />
-              <TextAction
-                label="Record remediation"
-                field="Remediation"
-                multiline
-                onSubmit={(remediation) => post('remediation')({ remediation })}
-              />
             </>
           )}
           {can(me.role, 'decide-cases') && (
             <>
+              <TextAction
+                label="Record remediation"
+                field="Remediation required or done"
+                multiline
+                onSubmit={(remediation) => post('remediation')({ remediation })}
+              />
               <TextAction
                 label="Reinstate"
                 field="Condition for reinstatement"
@@ -201,19 +280,27 @@ export function CasePage({ id }: { id: string }) {
               <TextAction
                 label="Terminate"
                 field="Reason for termination"
-                onSubmit={(reason) => post('decision')({ decision: 'terminate', reason })}
+                onSubmit={(reason) => post('decide')({ decision: 'terminate', reason })}
               />
             </>
           )}
         </section>
       )}
-      <section aria-labelledby="evidence">
-        <h2 id="evidence">Frozen evidence</h2>
-        <p className="muted small">
-          Snapshot taken when the case was opened; later traffic does not change it.
-        </p>
-        {c.evidence ? <EvidenceView evidence={c.evidence} /> : <p className="muted">No evidence recorded.</p>}
-      </section>
+      {c.policy_actions && c.policy_actions.length > 0 && (
+        <section aria-labelledby="policy">
+          <h2 id="policy">Policy actions</h2>
+          <ul className="feed">
+            {c.policy_actions.map((a, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: policy actions are listed in order
+              <li key={i}>
+                <strong>{a.action}</strong> by rule <code>{a.rule}</code> ({a.outcome}
+                {a.dry_run ? ', dry run' : ''}) at risk {Math.round(a.risk)} after {a.requests} requests —{' '}
+                {a.reason}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section aria-labelledby="timeline">
         <h2 id="timeline">Timeline</h2>
         <ol className="timeline">

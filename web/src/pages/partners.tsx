@@ -29,18 +29,20 @@ function Deliveries({ partner }: { partner: Partner }) {
   const [changed, setChanged] = useState(0);
   const [error, setError] = useState<Error | null>(null);
   const deliveries = useApi<{ deliveries: Delivery[] }>(
-    `/partners/${enc(partner.id)}/webhooks`,
+    can(me.role, 'read-webhooks') ? `/webhooks/deliveries?partner=${enc(partner.name)}&limit=50` : null,
     version + changed,
   );
   const retry = async (id: string) => {
     setError(null);
     try {
-      await api(`/webhooks/${enc(id)}/retry`, { method: 'POST', body: {} });
+      await api(`/webhooks/deliveries/${enc(id)}/retry`, { method: 'POST' });
       setChanged((n) => n + 1);
     } catch (e) {
       setError(e as Error);
     }
   };
+  if (!can(me.role, 'read-webhooks'))
+    return <p className="muted">Webhook deliveries are visible to admins.</p>;
   if (deliveries.error) return <Unavailable error={deliveries.error} what="Webhook deliveries" />;
   if (!deliveries.data) return <Loading what="Loading deliveries" />;
   if (deliveries.data.deliveries.length === 0) return <p className="muted">No webhook deliveries yet.</p>;
@@ -61,7 +63,7 @@ function Deliveries({ partner }: { partner: Partner }) {
               <th scope="col">Last response</th>
               <th scope="col">Created</th>
               <th scope="col">Delivered</th>
-              {can(me.role, 'change-status') && <th scope="col">Retry</th>}
+              {can(me.role, 'retry-webhooks') && <th scope="col">Retry</th>}
             </tr>
           </thead>
           <tbody>
@@ -78,7 +80,7 @@ function Deliveries({ partner }: { partner: Partner }) {
                 <td>{d.last_status_code ?? d.last_error ?? '—'}</td>
                 <td>{fmtTime(d.created_at)}</td>
                 <td>{fmtTime(d.delivered_at)}</td>
-                {can(me.role, 'change-status') && (
+                {can(me.role, 'retry-webhooks') && (
                   <td>
                     {d.status !== 'delivered' && (
                       <button type="button" onClick={() => void retry(d.id)}>

@@ -1,4 +1,5 @@
-// Sign-in with an admin token. The token is checked against GET /whoami and kept in sessionStorage.
+// Sign-in with an admin token: POST /session checks it (and audits the login); it is then kept in
+// sessionStorage for this tab.
 import { type FormEvent, useState } from 'react';
 import { api, setToken, type Whoami } from '../api.js';
 import { ErrorBox } from '../components/bits.js';
@@ -13,14 +14,15 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Whoami) => void }) {
     setError(null);
     const value = token.trim();
     try {
-      // The session route (enforce) audits the login when present; whoami is the fallback.
-      const me = await api<Whoami>('/session', { method: 'POST', body: {}, token: value }).catch(
-        async (e) => {
-          if ((e as { status?: number }).status === 404) return api<Whoami>('/whoami', { token: value });
-          throw e;
+      // POST /session checks the token and writes the login to the audit log.
+      const session = await api<{ role: Whoami['role']; token_id: string; partner: Whoami['partner'] }>(
+        '/session',
+        {
+          method: 'POST',
+          token: value,
         },
       );
-      const who = me.role ? me : await api<Whoami>('/whoami', { token: value });
+      const who: Whoami = { id: session.token_id, role: session.role, partner: session.partner };
       setToken(value);
       onSignedIn(who);
     } catch (e) {
