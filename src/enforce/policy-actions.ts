@@ -58,7 +58,11 @@ function isUnique(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** Applies the assessment's actions (suspend first, then review, then throttle); returns what was done. */
+/**
+ * Applies the assessment's actions (suspend first, then review, then throttle). Returns every action
+ * that is settled — applied now, applied before (`already_applied`), or moot (`not_applicable`, e.g. a
+ * terminated account); an action that lost a race with another change is left out, to be tried again.
+ */
 export async function applyPolicyActions(
   store: Store,
   assessment: PolicyAssessment,
@@ -68,9 +72,15 @@ export async function applyPolicyActions(
   const actions = [...assessment.actions].sort((a, b) => order[a.action] - order[b.action]);
   const done: AppliedPolicyAction[] = [];
   for (const action of actions) {
-    if (await alreadyApplied(store, assessment.account, action, epoch)) continue;
+    if (await alreadyApplied(store, assessment.account, action, epoch)) {
+      done.push({ action, outcome: 'already_applied', caseId: null });
+      continue;
+    }
     const account = await getAccount(store, assessment.account);
-    if (!account || account.status === 'terminated') continue;
+    if (!account || account.status === 'terminated') {
+      done.push({ action, outcome: 'not_applicable', caseId: null });
+      continue;
+    }
     const actor = `policy:${action.rule}`;
     let outcome = action.dry_run ? 'dry_run' : 'noted';
     const record = (caseId: string | null) => async (trx: Kysely<Database>) => {
@@ -148,7 +158,10 @@ export async function applyPolicyActions(
       }
     } catch (error) {
       // Another worker (or an earlier run) recorded this action first: nothing to do.
-      if (isUnique(error)) continue;
+      if (isUnique(error)) {
+        done.push({ action, outcome: 'already_applied', caseId: null });
+        continue;
+      }
       // The account moved meanwhile (e.g. an admin suspended it): the next assessment decides again.
       if (error instanceof WardenError && error.code === 'ACCOUNT_ILLEGAL_TRANSITION') continue;
       throw error;

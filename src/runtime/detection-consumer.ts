@@ -138,8 +138,12 @@ export function startDetectionConsumer({
           (a) => !applied.has(`${assessment.account}|${a.action}|${a.rule}|${a.dry_run}|${epoch}`),
         );
         if (pending.length === 0) continue;
-        await applyPolicyActions(store, { ...assessment, actions: pending }, { epoch, throttleLimits });
-        for (const a of pending)
+        const settled = await applyPolicyActions(
+          store,
+          { ...assessment, actions: pending },
+          { epoch, throttleLimits },
+        );
+        for (const { action: a } of settled)
           applied.add(`${assessment.account}|${a.action}|${a.rule}|${a.dry_run}|${epoch}`);
       }
       if (assessments.length === 0) return undefined;
