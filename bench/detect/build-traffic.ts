@@ -117,6 +117,7 @@ interface Pools {
   topicsEn: string[];
   topicsZh: string[];
   passagesZh: string[];
+  articlesEn: string[];
   reasoningQuestions: string[];
   judgeTemplates: string[];
   evolTemplates: string[];
@@ -201,6 +202,9 @@ function loadPools(split: Split): Pools {
     ),
   ].filter((t, i, all) => t && all.indexOf(t) === i);
   const passagesZh = jsonl('C4_news_zh_thucnews/normalized.jsonl').map((r) => String(r.text).slice(0, 300));
+  const articlesEn = jsonl('C3_news_en_bbc/normalized.jsonl').map((r) =>
+    String(r.text).split('\n').slice(2).join('\n').slice(0, 1200),
+  );
   const reasoningQuestions = jsonl('A3_wizardlm_evol_instruct/normalized_testset.jsonl').map((r) =>
     String(r.text),
   );
@@ -245,6 +249,7 @@ function loadPools(split: Split): Pools {
     topicsEn: s(topicsEn, 10),
     topicsZh: s(topicsZh, 11),
     passagesZh: s(passagesZh, 12),
+    articlesEn: s(articlesEn, 17),
     reasoningQuestions: s(reasoningQuestions, 13),
     judgeTemplates: s(judgeTemplates, 14),
     evolTemplates: s(evolTemplates, 15),
@@ -440,6 +445,7 @@ export function buildTraffic(split: Split): BenchTraffic {
     make: (r: Rng, i: number) => { messages: Turn[]; extra?: Record<string, unknown> },
     times: (r: Rng, n: number) => number[],
     system?: (r: Rng) => string | null,
+    family = `benign-${kind}`,
   ) => {
     for (let a = 0; a < count; a++) {
       const account = `${split}-benign-${kind}-${a}`;
@@ -464,7 +470,7 @@ export function buildTraffic(split: Split): BenchTraffic {
       }
       label(account, {
         label: 'benign',
-        family: `benign-${kind}`,
+        family,
         volume: n,
         group: account,
         dataGeneration: false,
@@ -592,6 +598,27 @@ export function buildTraffic(split: Split): BenchTraffic {
     }),
     (r, n) => humanTimes(r, n, humanSpan(r)),
   );
+
+  // Legitimate products that wrap user content in a fixed prompt (reported apart: see RESULTS.md).
+  const wrappers = [
+    (r: Rng) =>
+      `Write a short, catchy headline for this news article. Reply with the headline only.\n\n${draw(r, p.articlesEn, owner)}`,
+    (r: Rng) =>
+      `Translate the following patient message into plain English for our doctors. Keep every symptom and number.\n\n${draw(r, p.medical, owner)[0].content}`,
+    (r: Rng) =>
+      `Summarize this customer message for the ticket history in two sentences.\n\n${draw(r, p.writing, owner)}`,
+  ];
+  wrappers.forEach((wrap, k) => {
+    benign(
+      `templated-app-${k}`,
+      1,
+      () => rng.int(200, 600),
+      (r) => ({ messages: [{ role: 'user', content: wrap(r) }] }),
+      (r, n) => appTimes(r, n, 20),
+      undefined,
+      'benign-templated-app',
+    );
+  });
 
   // Distiller accounts.
   const makers = pipelineMakers(p, split);

@@ -115,3 +115,23 @@ describe('templates detector', () => {
     expect(Math.max(...a.clusters.map((c) => c.count))).toBe(20);
   });
 });
+
+describe('templates detector, fixed instruction before a long fill', () => {
+  it('groups prompts that share a 16-token instruction whatever follows', () => {
+    const d = createTemplatesDetector();
+    const s = d.create();
+    const articles = HUMAN_PROMPTS.map(
+      (p) => `${p} ${p.split('').reverse().join('')} ${'filler words here '.repeat(5)}`,
+    );
+    articles.forEach((a, i) => {
+      d.update(
+        s,
+        viewOf(
+          `Write a short, catchy headline for this news article. Reply with the headline only.\n\n${a}`,
+          { index: i + 1 },
+        ),
+      );
+    });
+    expect(Math.max(...s.clusters.map((c) => c.count))).toBe(articles.length);
+  });
+});

@@ -29,7 +29,7 @@ import {
 const SLOT = '<*>';
 const ANCHOR_HEAD = 8;
 const ANCHOR_TAIL = 3;
-const _LONG_ANCHOR_HEAD = 16;
+const LONG_ANCHOR_HEAD = 16;
 const PROBES = 10;
 /** Templates whose instances count toward the share (a pipeline may rotate a few). */
 const TOP_TEMPLATES = 5;
@@ -99,8 +99,10 @@ export function createTemplatesDetector({
   function anchored(template: readonly string[], message: readonly string[]): boolean {
     if (template.length < ANCHOR_HEAD + ANCHOR_TAIL || message.length < ANCHOR_HEAD + ANCHOR_TAIL)
       return false;
-    for (let i = 0; i < ANCHOR_HEAD; i++)
-      if (template[i] === SLOT || template[i] !== message[i]) return false;
+    let head = 0;
+    while (head < LONG_ANCHOR_HEAD && template[head] !== SLOT && template[head] === message[head]) head++;
+    if (head >= LONG_ANCHOR_HEAD) return true;
+    if (head < ANCHOR_HEAD) return false;
     for (let i = 1; i <= ANCHOR_TAIL; i++) {
       const t = template[template.length - i];
       if (t === SLOT || t !== message[message.length - i]) return false;
