@@ -8,6 +8,7 @@ import type { EventLog } from '../events/event-log.js';
 import { meterEvents } from '../events/metering.js';
 import type { Store } from '../store/store.js';
 import { startDetectionConsumer } from './detection-consumer.js';
+import { startRegistryConsumer } from './registry-consumer.js';
 
 export interface ConsumersOptions {
   store: Store;
@@ -57,6 +58,14 @@ export async function startConsumers({
       config,
       pollMs,
       onError: (error) => onError('detection', error),
+    }),
+    await startRegistryConsumer({
+      store,
+      log,
+      secret,
+      config,
+      pollMs,
+      onError: (error) => onError('registry', error),
     }),
     {
       name: 'webhooks',

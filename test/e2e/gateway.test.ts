@@ -255,4 +255,55 @@ describe('gateway, end to end', () => {
     await store.close();
     expect(partnerEvent).toEqual({ channel: 'partner:resellco', end_customer: 'replay-reseller-customer' });
   });
+
+  it('fingerprints served outputs, so a scrubbed copy is traced back to the account', async () => {
+    const env = { WARDEN_DB: db };
+    runCliJson(['accounts', 'create', 'harvester'], env);
+    const { key } = runCliJson<{ key: string }>(['keys', 'create', '--account', 'harvester'], env);
+    const harvested: string[] = [];
+    for (const topic of ['the militia officers at Meryton', 'an entailed estate in Hertfordshire']) {
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({
+          model: 'demo',
+          messages: [{ role: 'user', content: `Write about ${topic}.` }],
+          max_tokens: 150,
+        }),
+      });
+      const body = (await response.json()) as { choices: { message: { content: string } }[] };
+      harvested.push(body.choices[0].message.content);
+    }
+    // Desensitized: reformatted as a bulleted, upper-cased record, and cut short.
+    const dir = mkdtempSync(join(tmpdir(), 'warden-trace-'));
+    const dataset = join(dir, 'dataset.jsonl');
+    writeFileSync(
+      dataset,
+      [
+        JSON.stringify({
+          id: 'ours',
+          text: `- ${harvested[0].toUpperCase().split(' ').slice(0, 110).join(' ')}`,
+        }),
+        JSON.stringify({
+          id: 'human',
+          text: 'The committee met on Tuesday to discuss the budget for the new library wing, and after a long debate about parking, lighting and the cost of shelving, agreed to ask the council for a further grant before the end of the financial year. '.repeat(
+            2,
+          ),
+        }),
+      ].join('\n'),
+    );
+    let lines: { id: string; match: boolean | null; account: string | null }[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const result = runCli(['trace', dataset, '--json', '--db', db]);
+      lines = result.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+      if (lines.find((l) => l.id === 'ours')?.match) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(lines.find((l) => l.id === 'ours')).toMatchObject({ match: true, account: 'harvester' });
+    expect(lines.find((l) => l.id === 'human')).toMatchObject({ match: false, account: null });
+  });
 });
