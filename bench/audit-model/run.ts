@@ -44,6 +44,8 @@ const { values: flags } = parseArgs({
     permutations: { type: 'string', default: '10000' },
     'rotation-permutations': { type: 'string', default: '2000' },
     dev: { type: 'boolean', default: false },
+    'rotation-references': { type: 'string', default: '8' },
+    'skip-fixed': { type: 'boolean', default: false },
   },
 });
 
@@ -173,49 +175,52 @@ const suspects = [
   STUDENT,
   ...allModels.filter((m) => m !== SERVED && m !== STUDENT && !REFERENCES.includes(m)),
 ];
-console.log(
-  `## Fixed arrangement: served = ${SERVED}, ${canaries.length} canaries, references (null) = ${REFERENCES.join(', ')}\n`,
-);
-console.log(
-  '| suspect | kind | n | suspect coverage | mean diff | p_canary | t_model | p_model | p_value (max) | baseline ROUGE sign-flip p |',
-);
-console.log('|---|---|---|---|---|---|---|---|---|---|');
-const fixed: Record<string, number> = {};
-for (const m of suspects) {
-  const r = audit(m, REFERENCES);
-  const b = baseline(m, REFERENCES);
-  fixed[m] = r.p_value;
+if (!flags['skip-fixed']) {
   console.log(
-    `| ${m} | ${kind(m)} | ${r.n} | ${r.suspect_coverage.toFixed(4)} | ${r.mean_difference.toFixed(4)} | ${fmtP(r.p_canary)} | ${r.t_model.toFixed(2)} | ${fmtP(r.p_model)} | **${fmtP(r.p_value)}** | ${fmtP(b.p)} |`,
+    `## Fixed arrangement: served = ${SERVED}, ${canaries.length} canaries, references (null) = ${REFERENCES.join(', ')}\n`,
   );
-}
-const refCoverage = audit(STUDENT, REFERENCES).references;
-console.log(
-  `\nReference coverages: ${refCoverage.map((r) => `${r.name} ${r.coverage.toFixed(4)}`).join(', ')}\n`,
-);
+  console.log(
+    '| suspect | kind | n | suspect coverage | mean diff | p_canary | t_model | p_model | p_value (max) | baseline ROUGE sign-flip p |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const fixed: Record<string, number> = {};
+  for (const m of suspects) {
+    const r = audit(m, REFERENCES);
+    const b = baseline(m, REFERENCES);
+    fixed[m] = r.p_value;
+    console.log(
+      `| ${m} | ${kind(m)} | ${r.n} | ${r.suspect_coverage.toFixed(4)} | ${r.mean_difference.toFixed(4)} | ${fmtP(r.p_canary)} | ${r.t_model.toFixed(2)} | ${fmtP(r.p_model)} | **${fmtP(r.p_value)}** | ${fmtP(b.p)} |`,
+    );
+  }
+  const refCoverage = audit(STUDENT, REFERENCES).references;
+  console.log(
+    `\nReference coverages: ${refCoverage.map((r) => `${r.name} ${r.coverage.toFixed(4)}`).join(', ')}\n`,
+  );
 
-// 1b. How the p-values depend on the number of canaries (seeded samples of the fixed arrangement).
-console.log('## Number of canaries (fixed arrangement, seeded samples)\n');
-console.log(
-  '| canaries asked | alpaca-7b p_canary | alpaca-7b p_model | alpaca-7b p_value | controls with p < 0.05 (of 16: all but the sibling) |',
-);
-console.log('|---|---|---|---|---|');
-for (const size of [100, 200, 400]) {
-  const subset = sampleCanaries(canaries, size, 7);
-  const r = audit(STUDENT, REFERENCES, permutations, subset);
-  const flaggedControls = suspects
-    .filter((m) => m !== STUDENT && !SIBLINGS.includes(m))
-    .filter((m) => audit(m, REFERENCES, rotationPermutations, subset).p_value < 0.05).length;
+  // 1b. How the p-values depend on the number of canaries (seeded samples of the fixed arrangement).
+  console.log('## Number of canaries (fixed arrangement, seeded samples)\n');
   console.log(
-    `| ${size} | ${fmtP(r.p_canary)} | ${fmtP(r.p_model)} | ${fmtP(r.p_value)} | ${flaggedControls} |`,
+    '| canaries asked | alpaca-7b p_canary | alpaca-7b p_model | alpaca-7b p_value | controls with p < 0.05 (of 16: all but the sibling) |',
   );
+  console.log('|---|---|---|---|---|');
+  for (const size of [100, 200, 400]) {
+    const subset = sampleCanaries(canaries, size, 7);
+    const r = audit(STUDENT, REFERENCES, permutations, subset);
+    const flaggedControls = suspects
+      .filter((m) => m !== STUDENT && !SIBLINGS.includes(m))
+      .filter((m) => audit(m, REFERENCES, rotationPermutations, subset).p_value < 0.05).length;
+    console.log(
+      `| ${size} | ${fmtP(r.p_canary)} | ${fmtP(r.p_model)} | ${fmtP(r.p_value)} | ${flaggedControls} |`,
+    );
+  }
+  console.log('');
 }
-console.log('');
 
 // 2. Rotations: random held-out splits of the non-student, non-sibling models.
 const pool = allModels.filter((m) => m !== SERVED && m !== STUDENT && !SIBLINGS.includes(m));
 const splits = Number(flags.splits);
 const rotationDraws = rotationPermutations;
+const referencesPerSplit = Number(flags['rotation-references']);
 const random = seededRandom(20261125);
 const studentP: number[] = [];
 const controlP: { model: string; p: number; baseline: number; other: boolean }[] = [];
@@ -225,8 +230,8 @@ for (let s = 0; s < splits; s++) {
     const j = Math.floor(random() * (i + 1));
     [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
   }
-  const refs = shuffled.slice(0, 8);
-  const controls = shuffled.slice(8);
+  const refs = shuffled.slice(0, referencesPerSplit);
+  const controls = shuffled.slice(referencesPerSplit);
   studentP.push(audit(STUDENT, refs, rotationDraws).p_value);
   for (const c of controls) {
     controlP.push({
@@ -243,7 +248,7 @@ if (splits > 0) {
     [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
   const independent = controlP.filter((c) => !c.other);
   console.log(
-    `## Rotations: ${splits} random splits of ${pool.length} models into 8 references + ${pool.length - 8} controls\n`,
+    `## Rotations: ${splits} random splits of ${pool.length} models into ${referencesPerSplit} references + ${pool.length - referencesPerSplit} controls\n`,
   );
   console.log('| quantity | value |');
   console.log('|---|---|');
