@@ -267,7 +267,9 @@ export async function openReviewCase(
   const partner = partnerOfActor(actor);
   if (partner !== null && found.partnerId !== partner)
     throw new WardenError('ADMIN_NOT_FOUND', { what: 'account', id: account });
-  const evidence = found.openCaseId ? null : await buildEvidenceSnapshot(store, found.id, assessment);
+  // Built before the transaction (it reads through the store, which on SQLite is the connection the
+  // transaction holds): cheap enough to build even when an open case turns out to exist.
+  const evidence = await buildEvidenceSnapshot(store, found.id, assessment);
   const outcome = await auditedTransaction(store, async (trx) => {
     const record = (await getAccountIn(trx, found.id)) as AccountRecord;
     if (record.status === 'terminated')
@@ -291,7 +293,7 @@ export async function openReviewCase(
       actor,
       reason: checked,
       rule: rule ?? null,
-      evidence: evidence ?? (await buildEvidenceSnapshot(store, record.id, assessment)),
+      evidence,
       now,
     });
     await queueWebhook(

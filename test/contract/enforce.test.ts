@@ -15,6 +15,8 @@ import {
   getAccount,
 } from '../../src/accounts/index.js';
 import { listAuditEntries, verifyAuditLog } from '../../src/audit/index.js';
+import { casesAssign, casesDecide, casesList, casesNote, casesShow } from '../../src/cli/commands/cases.js';
+import { ExitError } from '../../src/cli/exit-error.js';
 import { DeploymentSecret } from '../../src/config/deployment-secret.js';
 import {
   applyPolicyActions,
@@ -107,12 +109,17 @@ async function count(
   return Number(row.n);
 }
 
+const consumerErrors: string[] = [];
+
 async function waitFor<T>(check: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting; consumer errors: ${consumerErrors.slice(0, 3).join(' | ') || 'none'}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -167,7 +174,12 @@ describe.each(testBackends())('enforcement on %s', (backend) => {
     const account = await createAccount(store, { name: unique('distiller') });
     const start = Date.now() - 60_000;
     for (let i = 0; i < 30; i++) await log.append(distillerEvent(account.id, i, start + i * 1000));
-    let consumer = startDetectionConsumer({ store, log, pollMs: 20 });
+    let consumer = startDetectionConsumer({
+      store,
+      log,
+      pollMs: 20,
+      onError: (e) => consumerErrors.push(e.message),
+    });
     try {
       const suspended = await waitFor(async () => {
         const a = await getAccount(store, account.id);
@@ -202,7 +214,12 @@ describe.each(testBackends())('enforcement on %s', (backend) => {
       await consumer.stop();
     }
     // A restart replays the whole log: the pre-decision evidence stays below the floor.
-    consumer = startDetectionConsumer({ store, log, pollMs: 20 });
+    consumer = startDetectionConsumer({
+      store,
+      log,
+      pollMs: 20,
+      onError: (e) => consumerErrors.push(e.message),
+    });
     try {
       await consumer.caughtUp();
       await consumer.caughtUp();
@@ -462,6 +479,50 @@ describe.each(testBackends())('enforcement on %s', (backend) => {
         now: t + 301,
       }).ok,
     ).toBe(false);
+  });
+
+  it('warden cases: list, show, note, assign, decide on the database; bad usage exits 2 and changes nothing', async () => {
+    const account = await createAccount(store, { name: unique('cli') });
+    const { caseId } = await changeAccountStatus(store, {
+      account: account.id,
+      action: 'suspend',
+      actor: 'cli',
+      reason: 'x',
+    });
+    const id = caseId as string;
+    const listed = await casesList({ db: database.url, account: account.name });
+    expect(listed.cases.map((c) => c.id)).toEqual([id]);
+    await casesNote({ db: database.url, id, text: 'checked the examples' });
+    await casesAssign({ db: database.url, id, assignee: 'sam' });
+    const audits = await count(store, 'audit_entries');
+    for (const bad of [
+      () => casesDecide({ db: database.url, id, decision: 'maybe', reason: 'x' }),
+      () => casesDecide({ db: database.url, id, decision: 'terminate', reason: 'x', conditions: ['c'] }),
+      () => casesDecide({ db: database.url, id, decision: 'reinstate', reason: '  ' }),
+      () => casesShow({ db: database.url, id: 'case_nope' }),
+    ]) {
+      const error = await bad().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ExitError);
+      expect((error as ExitError).exitCode).toBe(2);
+    }
+    expect(await count(store, 'audit_entries')).toBe(audits);
+    const decided = await casesDecide({
+      db: database.url,
+      id,
+      decision: 'reinstate',
+      reason: 'ok',
+      conditions: ['c1'],
+    });
+    expect(decided).toMatchObject({
+      status: 'closed',
+      assignee: 'sam',
+      decision: { decision: 'reinstate', conditions: ['c1'] },
+    });
+    expect(decided.timeline.map((t) => t.kind)).toEqual(['opened', 'note', 'assigned', 'decided']);
+    const again = await casesDecide({ db: database.url, id, decision: 'terminate', reason: 'x' }).catch(
+      (e: unknown) => e,
+    );
+    expect((again as ExitError).message).toMatch(/already decided/);
   });
 
   it('refuses a private webhook target unless allowed', async () => {
