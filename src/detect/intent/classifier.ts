@@ -10,7 +10,7 @@ import {
   type IntentClass,
   type IntentModel,
   intentClasses,
-  logits,
+  quantizedLogits,
   softmax,
 } from './model.js';
 
@@ -41,7 +41,7 @@ export function loadIntentModel(): IntentModel {
 export function classifyIntent(text: string): IntentScores {
   const { model, extractor } = load();
   const x = extractor.extract(typeof text === 'string' ? text : '');
-  logits(model, x, scratch);
+  quantizedLogits(model, x, scratch);
   softmax(scratch);
   const out = {} as IntentScores;
   for (let c = 0; c < classCount; c++) out[intentClasses[c]] = scratch[c];

@@ -11,9 +11,13 @@
 // on a large account even when they are a small share of its traffic.
 //
 // What it misses: pipelines that send only the payload (one bare question per request, the meta-prompt
-// kept client-side) — those need the template/harvest detectors; meta-prompts hidden in a language or
-// wording far from anything seen (measured: German held out entirely loses recall, see
-// models/intent-model.report.md); adversarial paraphrase aimed at this model. It reads the system
+// kept client-side) — those need the template/harvest detectors; meta-prompts in a wording or language
+// far from anything seen: per request, held-out template families score 91–97% recall per class at a
+// 1.1% benign false-positive rate, but free-form hand-written paraphrases only about two in three, and
+// German (no German meta-prompt in training) about half of its generation prompts (see
+// models/intent-model.report.md); adversarial paraphrase aimed at this model. Long creative-writing
+// requests ("come up with 20 push notifications…") and code-completion docstrings are its typical
+// false positives, which is why single flags are discounted (see `signals`). It reads the system
 // prompt and the last user turn only, and at most the first 4,000 and last 1,000 characters of them.
 
 import type { Detector, RequestView, Signal } from '../detector.js';
@@ -31,7 +35,8 @@ export interface IntentDetectorOptions {
   /**
    * A request is flagged when 1 − P(benign) reaches this value; it counts for its most probable
    * non-benign class. Default 0.5: the threshold npm run train:intent picks on validation groups
-   * (benign false-positive rate ≤ 1%); see models/intent-model.report.md.
+   * (benign false-positive rate ≤ 1% there; 1.1% on the held-out split, 0.5% at 0.7), see
+   * models/intent-model.report.md.
    */
   threshold?: number;
   /** Weight of the newest request in the exponentially decayed mean (0–1). */

@@ -32,6 +32,8 @@ export interface IntentModel {
   dimension: number;
   bias: Float32Array;
   weights: Float32Array;
+  /** The same weights as stored (int8 × scale), when decoded from a file: 4× smaller, so cache-friendly. */
+  quantized?: { weights: Int8Array; scale: number };
 }
 
 export function modelDimension(features: FeatureConfig): number {
@@ -51,6 +53,35 @@ export function logits(model: IntentModel, x: SparseVector, out: Float64Array): 
     out[3] += w[base + 3] * v;
     out[4] += w[base + 4] * v;
   }
+}
+
+/** Logits from the int8 weights of a decoded model (same result as `logits` up to float rounding). */
+export function quantizedLogits(model: IntentModel, x: SparseVector, out: Float64Array): void {
+  if (!model.quantized) {
+    logits(model, x, out);
+    return;
+  }
+  const w = model.quantized.weights;
+  let z0 = 0;
+  let z1 = 0;
+  let z2 = 0;
+  let z3 = 0;
+  let z4 = 0;
+  for (let j = 0; j < x.length; j++) {
+    const base = x.indices[j] * classCount;
+    const v = x.values[j];
+    z0 += w[base] * v;
+    z1 += w[base + 1] * v;
+    z2 += w[base + 2] * v;
+    z3 += w[base + 3] * v;
+    z4 += w[base + 4] * v;
+  }
+  const s = model.quantized.scale;
+  out[0] = model.bias[0] + z0 * s;
+  out[1] = model.bias[1] + z1 * s;
+  out[2] = model.bias[2] + z2 * s;
+  out[3] = model.bias[3] + z3 * s;
+  out[4] = model.bias[4] + z4 * s;
 }
 
 /** In-place numerically stable softmax. */
@@ -131,6 +162,7 @@ export function decodeModel(file: unknown): IntentModel {
   }
   const dimension = modelDimension(f.features);
   const weights = new Float32Array(dimension * classCount);
+  const quantized = new Int8Array(dimension * classCount);
   const idx = Buffer.from(f.indices ?? '', 'base64');
   const w = Buffer.from(f.weights ?? '', 'base64');
   const rows = f.rows ?? 0;
@@ -152,10 +184,12 @@ export function decodeModel(file: unknown): IntentModel {
     if (row >= dimension) throw new Error('intent model: row index out of range');
     for (let c = 0; c < classCount; c++) {
       const q = w[r * classCount + c];
-      weights[row * classCount + c] = (q > 127 ? q - 256 : q) * scale;
+      const signed = q > 127 ? q - 256 : q;
+      quantized[row * classCount + c] = signed;
+      weights[row * classCount + c] = signed * scale;
     }
   }
   const bias = new Float32Array(classCount);
   for (let c = 0; c < classCount; c++) bias[c] = Number(f.bias?.[c] ?? 0);
-  return { features: f.features, dimension, bias, weights };
+  return { features: f.features, dimension, bias, weights, quantized: { weights: quantized, scale } };
 }
