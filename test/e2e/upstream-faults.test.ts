@@ -96,7 +96,9 @@ async function lastEvent() {
 
 describe('upstream faults through the gateway', () => {
   it('answers from the fallback when the primary fails with 5xx before any byte', async () => {
-    primary.handle((_r, res) => res.writeHead(503).end('overloaded'));
+    primary.handle((_r, res) => {
+      res.writeHead(503).end('overloaded');
+    });
     const response = await chat('with-fallback');
     expect(response.status).toBe(200);
     expect(
@@ -106,7 +108,9 @@ describe('upstream faults through the gateway', () => {
   });
 
   it('turns a 5xx without fallback into an OpenAI-shaped 502, recorded', async () => {
-    primary.handle((_r, res) => res.writeHead(500).end('boom'));
+    primary.handle((_r, res) => {
+      res.writeHead(500).end('boom');
+    });
     const response = await chat('alone');
     expect(response.status).toBe(502);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_error');
@@ -118,7 +122,9 @@ describe('upstream faults through the gateway', () => {
   });
 
   it('turns a garbage body into a 502', async () => {
-    primary.handle((_r, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('<html>oops'));
+    primary.handle((_r, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('<html>oops');
+    });
     const response = await chat('alone');
     expect(response.status).toBe(502);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/not JSON/);
@@ -137,9 +143,9 @@ describe('upstream faults through the gateway', () => {
     const error = {
       error: { message: 'bad temperature', type: 'invalid_request_error', param: 'temperature', code: null },
     };
-    primary.handle((_r, res) =>
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(error)),
-    );
+    primary.handle((_r, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(error));
+    });
     const response = await chat('alone');
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual(error);
