@@ -56,7 +56,11 @@ export function startDetectionConsumer({
   batchSize = 500,
   onError = () => {},
 }: DetectionConsumerOptions): RunningDetectionConsumer {
-  let engine: DetectionEngine = createDetectionEngine({ policy });
+  // Uses allowed per account (accounts.allowed_uses, a JSON array of the policy's use names).
+  const allowed = new Map<string, string[]>();
+  const newEngine = () =>
+    createDetectionEngine({ policy, allowedUses: (account) => allowed.get(account) ?? [] });
+  let engine: DetectionEngine = newEngine();
   const floors = new Map<string, number>();
   let floorsSeen = 0;
   let floorsLoaded = false;
@@ -92,8 +96,29 @@ export function startDetectionConsumer({
     return rose;
   }
 
+  async function refreshAllowedUses(): Promise<void> {
+    const rows = await store.db
+      .selectFrom('accounts')
+      .select(['id', 'allowed_uses'])
+      .where('allowed_uses', 'is not', null)
+      .execute();
+    allowed.clear();
+    for (const row of rows) {
+      try {
+        const uses = JSON.parse(row.allowed_uses as string) as unknown;
+        if (Array.isArray(uses))
+          allowed.set(
+            row.id,
+            uses.filter((u): u is string => typeof u === 'string'),
+          );
+      } catch {
+        // A malformed value allows nothing.
+      }
+    }
+  }
+
   async function rebuild(upTo: number): Promise<void> {
-    const fresh = createDetectionEngine({ policy });
+    const fresh = newEngine();
     let position = 0;
     while (position < upTo) {
       const events = await log.read(position, 2000);
@@ -124,6 +149,7 @@ export function startDetectionConsumer({
     handle: async (events) => {
       // The first look loads the floors before anything is fed; later rises rebuild what was fed.
       const rose = await refreshFloors();
+      await refreshAllowedUses();
       if (rose && floorsLoaded && lastSeq > 0) await rebuild(lastSeq);
       floorsLoaded = true;
       for (const event of events) feed(engine, event);

@@ -243,6 +243,38 @@ describe.each(testBackends())('enforcement on %s', (backend) => {
     }
   }, 60_000);
 
+  it('drops the signals of uses allowed to the account (accounts.allowed_uses)', async () => {
+    const account = await createAccount(store, { name: unique('allowed') });
+    await store.db
+      .updateTable('accounts')
+      .set({ allowed_uses: JSON.stringify(['generation']) })
+      .where('id', '=', account.id)
+      .execute();
+    const now = Date.now();
+    for (let i = 0; i < 30; i++) await log.append(distillerEvent(account.id, i, now + i));
+    const consumer = startDetectionConsumer({
+      store,
+      log,
+      pollMs: 20,
+      onError: (e) => consumerErrors.push(e.message),
+    });
+    try {
+      const risk = await waitFor(() =>
+        store.db
+          .selectFrom('account_risk')
+          .selectAll()
+          .where('account_id', '=', account.id)
+          .where('requests', '=', 30)
+          .executeTakeFirst(),
+      );
+      expect(JSON.parse(risk.signals).map((s: { id: string }) => s.id)).not.toContain('intent.generation');
+      await consumer.caughtUp();
+      expect((await getAccount(store, account.id))?.status).toBe('active');
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('commits the status, case, timeline, audit entries and webhook together', async () => {
     const account = await createAccount(store, {
       name: unique('cloudco:c'),
