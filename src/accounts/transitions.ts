@@ -1,7 +1,8 @@
 // Account status transitions, in one place: every suspension, reinstatement and termination (CLI,
-// admin API, partners, later policies and case decisions) goes through transitionAccount, which checks
-// the move is legal for this actor and writes it in one transaction. Enforce extends it here (cases,
-// audit entries in the same transaction).
+// admin API, partners, policies and case decisions) goes through transitionAccount, which checks the
+// move is legal for this actor and writes it in one transaction. Callers use enforce/'s
+// changeAccountStatus, which passes a `within` hook that writes the case, the evidence floor, the
+// webhook outbox row and the audit entry in that same transaction.
 //
 //   active ──suspend──► suspended ──reinstate──► active
 //     │                    │

@@ -40,7 +40,7 @@ export async function startConsumers({
     store,
     secret,
     allowPrivate: allowPrivateWebhooks,
-    pollMs: Math.max(pollMs, 100),
+    pollMs: Math.max(pollMs, 250),
     onError: (error) => onError('webhooks', error),
   });
   const consumers: RunningConsumer[] = [
