@@ -118,6 +118,9 @@ async function runSplit(split: Split, args: Args): Promise<void> {
   lines.push(
     `| data-generating distillers with only 20 requests flagged | ${smallCaught.length}/${small.length} | all |`,
   );
+  lines.push(
+    `| (apart, not in the benign figures) legitimate templated products at review / suspend | ${wrappers.filter((r) => r.a?.verdict === 'review').length}/${wrappers.length} / ${wrappers.filter((r) => r.a?.verdict === 'suspend').length}/${wrappers.length} | known limit |`,
+  );
   lines.push('');
   lines.push('| family | accounts | recall | suspended | median detected_after | max detected_after |');
   lines.push('|---|---|---|---|---|---|');
