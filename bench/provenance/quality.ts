@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentSecret } from '../../src/config/deployment-secret.js';
 import { openRegistry } from '../../src/provenance/index.js';
+import { normalizeText } from '../../src/provenance/normalize/index.js';
+import type { CalibrationLanguage } from '../../src/provenance/trace/calibration.js';
+import { documentLanguage } from '../../src/provenance/trace/evidence.js';
 import type { TraceResult } from '../../src/provenance/types.js';
 import { openStore } from '../../src/store/open-store.js';
 import { loadNeverServed, loadServed, type NeverServedItem, type ServedItem, unitHash } from './corpora.js';
@@ -19,6 +22,8 @@ import {
 export const ACCOUNTS = 8;
 
 export interface PositiveRecord {
+  /** The calibration language trace gives the document (documentLanguage of its words). */
+  language: CalibrationLanguage;
   transform: Transform;
   item: ServedItem;
   account: string;
@@ -26,6 +31,7 @@ export interface PositiveRecord {
 }
 
 export interface NegativeRecord {
+  language: CalibrationLanguage;
   item: NeverServedItem;
   result: TraceResult;
 }
@@ -35,6 +41,10 @@ export interface QualityRun {
   positives: PositiveRecord[];
   negatives: NegativeRecord[];
   traceSeconds: number;
+}
+
+function languageOf(text: string): CalibrationLanguage {
+  return documentLanguage(normalizeText(text).words);
 }
 
 export function accountOf(item: ServedItem): string {
@@ -110,7 +120,7 @@ export async function runQuality({ log = (_: string) => {} } = {}): Promise<Qual
       },
     };
     const documents: { id: string; text: string }[] = [];
-    const positives: Omit<PositiveRecord, 'result'>[] = [];
+    const positives: Omit<PositiveRecord, 'result' | 'language'>[] = [];
     const zh = served.filter((s) => s.lang === 'zh');
     const traditional = toTraditional(zh.map((s) => s.text));
     for (const transform of TRANSFORMS) {
@@ -137,8 +147,16 @@ export async function runQuality({ log = (_: string) => {} } = {}): Promise<Qual
     await registry.close();
     return {
       served,
-      positives: positives.map((p, i) => ({ ...p, result: positiveResults[i] })),
-      negatives: neverServed.map((item, i) => ({ item, result: negativeResults[i] })),
+      positives: positives.map((p, i) => ({
+        ...p,
+        language: languageOf(documents[i].text),
+        result: positiveResults[i],
+      })),
+      negatives: neverServed.map((item, i) => ({
+        item,
+        language: languageOf(item.text),
+        result: negativeResults[i],
+      })),
       traceSeconds,
     };
   } finally {

@@ -5,7 +5,11 @@
 // thresholds. `--write-calibration` rewrites src/provenance/trace/calibration-table.ts from the
 // permissively licensed never-served sets (see calibrate.ts). `--scale` runs the scale benchmark.
 import { writeFileSync } from 'node:fs';
-import type { CalibrationStratum, CalibrationTable } from '../../src/provenance/trace/calibration.js';
+import type {
+  CalibrationLanguage,
+  CalibrationStratum,
+  CalibrationTable,
+} from '../../src/provenance/trace/calibration.js';
 import { scoreThreshold } from '../../src/provenance/trace/calibration.js';
 import { CALIBRATION } from '../../src/provenance/trace/calibration-table.js';
 import type { TraceResult } from '../../src/provenance/types.js';
@@ -21,22 +25,36 @@ function effectiveScore(result: TraceResult): number | null {
 
 export function calibrationFrom(run: QualityRun): CalibrationTable {
   const strata: CalibrationStratum[] = [];
-  const sources: string[] = [];
-  for (const kind of ['same-prompt-model', 'human'] as const) {
-    const negatives = run.negatives.filter((n) => n.item.permissive && n.item.kind === kind);
-    sources.push(...new Set(negatives.map((n) => n.item.source)));
+  const sources = new Set<string>();
+  const stratum = (name: string, language: CalibrationLanguage, negatives: QualityRun['negatives']) => {
+    for (const n of negatives) sources.add(n.item.source);
     const scores = negatives
       .map((n) => effectiveScore(n.result))
       .filter((s): s is number => s !== null)
       .sort((a, b) => b - a);
-    strata.push({ name: kind, negatives: scores.length, topScores: scores.slice(0, KEPT_TOP_SCORES) });
+    strata.push({ name, language, negatives: scores.length, topScores: scores.slice(0, KEPT_TOP_SCORES) });
+  };
+  const permissive = run.negatives.filter((n) => n.item.permissive);
+  for (const kind of ['same-prompt-model', 'human'] as const) {
+    // Chinese documents: Chinese negatives only. Other documents: every permissive negative of the
+    // kind (B2 alone, 1,000 answers, could not certify 0.1%); the held-out A5 answers are the check.
+    stratum(
+      `${kind} (zh)`,
+      'zh',
+      permissive.filter((n) => n.item.kind === kind && n.language === 'zh'),
+    );
+    stratum(
+      kind,
+      'other',
+      permissive.filter((n) => n.item.kind === kind),
+    );
   }
   return {
     strata,
     source:
       `bench/provenance/run.ts --write-calibration on ${new Date().toISOString().slice(0, 10)}: registry of ` +
       `${run.served.length} served outputs (A5, B2, B5, A6 over 8 accounts); never-served, permissively ` +
-      `licensed only: ${sources.sort().join(', ')}`,
+      `licensed only: ${[...sources].sort().join(', ')}`,
   };
 }
 
@@ -71,8 +89,11 @@ function pct(part: number, whole: number): string {
 export function report(run: QualityRun, table: CalibrationTable, fprs: number[] = [0.001, 0.01]): string {
   const lines: string[] = [];
   for (const fpr of fprs) {
-    const threshold = scoreThreshold(fpr, table);
-    lines.push(`### At --fpr ${fpr} (score threshold ${threshold.toFixed(4)})`, '');
+    const thresholds = { zh: scoreThreshold(fpr, 'zh', table), other: scoreThreshold(fpr, 'other', table) };
+    lines.push(
+      `### At --fpr ${fpr} (score threshold ${thresholds.other.toFixed(4)}; Chinese documents ${thresholds.zh.toFixed(4)})`,
+      '',
+    );
     lines.push('| desensitization | lang | documents | too short | matched | right account (of matched) |');
     lines.push('|---|---|---:|---:|---:|---:|');
     const groups = new Map<string, { n: number; short: number; matched: number; right: number }>();
@@ -89,7 +110,7 @@ export function report(run: QualityRun, table: CalibrationTable, fprs: number[] 
           g.short++;
           continue;
         }
-        if (score >= threshold) {
+        if (score >= thresholds[p.language]) {
           g.matched++;
           if (p.result.matches[0]?.account === p.account) g.right++;
         }
@@ -122,7 +143,7 @@ export function report(run: QualityRun, table: CalibrationTable, fprs: number[] 
         g.n++;
         const score = effectiveScore(n.result);
         if (score === null) g.short++;
-        else if (score >= threshold) g.fp++;
+        else if (score >= thresholds[n.language]) g.fp++;
       }
     }
     const ordered = [...negatives].sort(

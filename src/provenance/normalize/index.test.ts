@@ -50,7 +50,9 @@ describe('normalizeText', () => {
 
   it('does not take a capitalized word that starts a sentence for a name', () => {
     expect(normalizedForm('Paris is big. Rome is old')).toBe('paris is big rome is old');
-    expect(normalizedForm('we met Anna in town')).toBe('we met <name> in town');
+    expect(normalizedForm('we met Anna Smith in town')).toBe('we met <name> in town');
+    // a single capitalized word is not taken for a name (lowercasing the text must not change words)
+    expect(normalizedForm('we flew to Lisbon in May')).toBe('we flew to lisbon in may');
   });
 
   it('folds traditional Chinese to simplified, so both give the same words', () => {

@@ -211,7 +211,33 @@ function tokenize(text: string, { names = true }: { names?: boolean } = {}): Tok
       i = next;
     }
   }
+  if (names) keepFullNamesOnly(text, tokens);
   return tokens;
+}
+
+/**
+ * A person's name, as far as capitalization can tell, is two or more capitalized words in a row
+ * inside a sentence ("Hugh Jackman", "Maria de la Cruz" keeps its capitalized parts). A single
+ * capitalized word (a place, a product, a title word) stays a word: a distiller who lowercases the
+ * text would otherwise break every k-gram around it.
+ */
+function keepFullNamesOnly(text: string, tokens: Token[]): void {
+  let i = 0;
+  while (i < tokens.length) {
+    if (tokens[i].kind !== 'name') {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (
+      j < tokens.length &&
+      tokens[j].kind === 'name' &&
+      /^[ \u00a0]$/.test(text.slice(tokens[j - 1].end, tokens[j].start))
+    )
+      j++;
+    if (j - i < 2) tokens[i].kind = null;
+    i = j;
+  }
 }
 
 /** Reads the word (or run of unspaced script) at `at`, pushes its tokens, returns where it ends. */

@@ -272,7 +272,7 @@ export async function openRegistry(
     options: TraceOptions = {},
   ): Promise<TraceResult[]> {
     const { fpr = DEFAULT_FPR, onProgress, detail = false } = options;
-    const threshold = scoreThreshold(fpr);
+    const thresholds = { zh: scoreThreshold(fpr, 'zh'), other: scoreThreshold(fpr, 'other') };
     await refreshIndex();
     const evidence: DocumentEvidence[] = [];
     for (let i = 0; i < documents.length; i++) {
@@ -287,7 +287,8 @@ export async function openRegistry(
     const wanted = new Set<number>();
     for (const e of evidence) {
       for (const [rank, c] of e.candidates.entries())
-        if (rank === 0 || (c.score >= threshold && c.shared >= MINIMUM_SHARED)) wanted.add(c.ordinal);
+        if (rank === 0 || (c.score >= thresholds[e.language] && c.shared >= MINIMUM_SHARED))
+          wanted.add(c.ordinal);
     }
     const rows = new Map<
       number,
@@ -307,7 +308,9 @@ export async function openRegistry(
     if (detail) {
       const matched = ordinals.filter((o) =>
         evidence.some((e) =>
-          e.candidates.some((c) => c.ordinal === o && c.score >= threshold && c.shared >= MINIMUM_SHARED),
+          e.candidates.some(
+            (c) => c.ordinal === o && c.score >= thresholds[e.language] && c.shared >= MINIMUM_SHARED,
+          ),
         ),
       );
       for (let i = 0; i < matched.length; i += INSERT_CHUNK) {
@@ -320,7 +323,13 @@ export async function openRegistry(
       }
     }
     return documents.map((document, i) =>
-      traceResult(document, evidence[i], threshold, rows, detail ? { texts, hasher } : null),
+      traceResult(
+        document,
+        evidence[i],
+        thresholds[evidence[i].language],
+        rows,
+        detail ? { texts, hasher } : null,
+      ),
     );
   }
 
@@ -375,7 +384,7 @@ function traceResult(
       outputFingerprints: c.fingerprints,
       coverage: round(c.coverage),
       containment: round(c.containment),
-      fpr: falsePositiveRate(c.score),
+      fpr: falsePositiveRate(c.score, evidence.language),
     };
     if (detail) {
       match.documentSpans = spansOf(c.positions, evidence.starts, evidence.ends);
@@ -397,7 +406,7 @@ function traceResult(
     score: round(score),
     outputs: matches.map((m) => m.output),
     coverage: round(coverageOf(coveragePositions, evidence.words)),
-    fpr: falsePositiveRate(score),
+    fpr: falsePositiveRate(score, evidence.language),
     accounts,
     matches,
   };

@@ -4,11 +4,17 @@
 // human text almost never shares a run of words with a model's output, other models' answers to the
 // same prompts often do (a famous quote, a table of states, the same code). Each stratum gives its own
 // estimate, (negatives scoring ≥ s + 1) / (negatives + 1), never 0; the reported rate is the largest,
-// so the hardest negatives decide the threshold.
+// so the hardest negatives decide the threshold. Chinese documents are calibrated on Chinese strata
+// only: Chinese text shares far fewer 5-word runs by chance, and a threshold set by English
+// same-prompt answers would throw that away.
 import { CALIBRATION } from './calibration-table.js';
+
+/** The calibration a document falls under, by its script (see `documentLanguage`). */
+export type CalibrationLanguage = 'zh' | 'other';
 
 export interface CalibrationStratum {
   name: string;
+  language: CalibrationLanguage;
   /** Never-served documents of this stratum that were long enough to decide. */
   negatives: number;
   /** Their highest scores, in decreasing order (the rest are lower than the last one kept). */
@@ -30,10 +36,19 @@ function stratumRate(stratum: CalibrationStratum, score: number): number {
   return Math.min(1, (above + 1) / (stratum.negatives + 1));
 }
 
-/** Estimated probability that a never-served document scores at least `score`. */
-export function falsePositiveRate(score: number, table: CalibrationTable = CALIBRATION): number {
-  if (table.strata.length === 0) return 1;
-  return Math.max(...table.strata.map((s) => stratumRate(s, score)));
+function strataFor(table: CalibrationTable, language: CalibrationLanguage): CalibrationStratum[] {
+  return table.strata.filter((s) => s.language === language);
+}
+
+/** Estimated probability that a never-served document (of this language) scores at least `score`. */
+export function falsePositiveRate(
+  score: number,
+  language: CalibrationLanguage = 'other',
+  table: CalibrationTable = CALIBRATION,
+): number {
+  const strata = strataFor(table, language);
+  if (strata.length === 0) return 1;
+  return Math.max(...strata.map((s) => stratumRate(s, score)));
 }
 
 function stratumThreshold(stratum: CalibrationStratum, fpr: number): number {
@@ -50,8 +65,13 @@ function stratumThreshold(stratum: CalibrationStratum, fpr: number): number {
  * scoring at least this are matches. Where a stratum is too small to certify `fpr`, the threshold
  * sits above every negative of it.
  */
-export function scoreThreshold(fpr: number, table: CalibrationTable = CALIBRATION): number {
+export function scoreThreshold(
+  fpr: number,
+  language: CalibrationLanguage = 'other',
+  table: CalibrationTable = CALIBRATION,
+): number {
   if (!(fpr > 0 && fpr <= 1)) throw new Error(`the false-positive rate must be in (0, 1], got ${fpr}`);
-  if (table.strata.length === 0) return 0;
-  return Math.min(1, Math.max(...table.strata.map((s) => stratumThreshold(s, fpr))));
+  const strata = strataFor(table, language);
+  if (strata.length === 0) return 0;
+  return Math.min(1, Math.max(...strata.map((s) => stratumThreshold(s, fpr))));
 }

@@ -44,6 +44,8 @@ export interface CandidateEvidence {
 export interface DocumentEvidence {
   /** Normalized words of the document. */
   words: number;
+  /** 'zh' when most normalized words are Chinese (the calibration differs). */
+  language: 'zh' | 'other';
   /** Shorter than the winnowing guarantee: too short to decide. */
   tooShort: boolean;
   candidates: CandidateEvidence[];
@@ -70,8 +72,9 @@ export function documentEvidence(
   index: FingerprintLookup,
 ): DocumentEvidence {
   const { words, starts, ends } = normalizeText(text);
+  const language = documentLanguage(words);
   if (words.length < GUARANTEE_WORDS)
-    return { words: words.length, tooShort: true, candidates: [], starts, ends };
+    return { words: words.length, language, tooShort: true, candidates: [], starts, ends };
   const hashes = hasher.kgramHashes(words, KGRAM_WORDS);
   // distinct keys of the document, each with the positions where it occurs
   const positionsOf = new Map<number, number[]>();
@@ -124,7 +127,16 @@ export function documentEvidence(
     };
   });
   scored.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
-  return { words: words.length, tooShort: false, starts, ends, candidates: scored };
+  return { words: words.length, language, tooShort: false, starts, ends, candidates: scored };
+}
+
+const HAN = /\p{sc=Han}/u;
+
+/** 'zh' when at least half of the normalized words contain a Han character. */
+export function documentLanguage(words: readonly string[]): 'zh' | 'other' {
+  let han = 0;
+  for (const word of words) if (word.charCodeAt(0) >= 0x2e80 && HAN.test(word)) han++;
+  return words.length > 0 && han * 2 >= words.length ? 'zh' : 'other';
 }
 
 /**
