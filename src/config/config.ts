@@ -73,6 +73,23 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    webhooks: z
+      .object({
+        /** Allow partner webhook targets on private, loopback or link-local addresses (tests, private networks). */
+        allow_private: z.boolean().default(false),
+        max_attempts: z.number().int().min(1).max(50).default(8),
+        /** First retry delay; it doubles per attempt, with full jitter. */
+        base_delay_ms: z.number().int().positive().default(1000),
+      })
+      .strict()
+      .default({ allow_private: false, max_attempts: 8, base_delay_ms: 1000 }),
+    enforcement: z
+      .object({
+        /** The limits a `throttle` policy action lowers an account to (never raises one). */
+        throttle_limits: limitsSchema.default({ rpm: 10, tpm: 20_000 }),
+      })
+      .strict()
+      .default({ throttle_limits: { rpm: 10, tpm: 20_000 } }),
     provenance: z
       .object({
         retention_days: z.number().int().positive().default(30),
@@ -95,7 +112,7 @@ export class ConfigError extends Error {
 
 /**
  * Loads the config file (if any) and applies the environment:
- * WARDEN_CONFIG (file), WARDEN_DB, WARDEN_REDIS, WARDEN_PORT, WARDEN_HOST,
+ * WARDEN_CONFIG (file), WARDEN_DB, WARDEN_REDIS, WARDEN_PORT, WARDEN_HOST, WARDEN_WEBHOOKS_ALLOW_PRIVATE=1,
  * WARDEN_UPSTREAM_URL (+ WARDEN_UPSTREAM_KEY): route every model to that OpenAI-compatible server,
  * OPENAI_API_KEY: add the `openai` upstream and route gpt-* / o* models to it.
  */
@@ -143,6 +160,7 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
 function applyEnv(config: Config, env: NodeJS.ProcessEnv): void {
   if (env.WARDEN_DB) config.db = env.WARDEN_DB;
   if (env.WARDEN_REDIS) config.redis = env.WARDEN_REDIS;
+  if (env.WARDEN_WEBHOOKS_ALLOW_PRIVATE === '1') config.webhooks.allow_private = true;
   if (env.WARDEN_PORT) config.server.port = parsePort(env.WARDEN_PORT);
   if (env.WARDEN_HOST) config.server.host = env.WARDEN_HOST;
   if (env.OPENAI_API_KEY && !config.upstreams.openai) {

@@ -16,8 +16,6 @@ export interface ConsumersOptions {
   secret: DeploymentSecret;
   config: Config;
   pollMs?: number;
-  /** Allow webhooks to private/loopback addresses (default: $WARDEN_WEBHOOKS_ALLOW_PRIVATE === '1'). */
-  allowPrivateWebhooks?: boolean;
   onError?: (consumer: string, error: Error) => void;
 }
 
@@ -33,13 +31,14 @@ export async function startConsumers({
   secret,
   config,
   pollMs = 100,
-  allowPrivateWebhooks = process.env.WARDEN_WEBHOOKS_ALLOW_PRIVATE === '1',
   onError = () => {},
 }: ConsumersOptions): Promise<RunningConsumers> {
   const webhooks = createWebhookDelivery({
     store,
     secret,
-    allowPrivate: allowPrivateWebhooks,
+    allowPrivate: config.webhooks.allow_private,
+    maxAttempts: config.webhooks.max_attempts,
+    baseDelayMs: config.webhooks.base_delay_ms,
     pollMs: Math.max(pollMs, 250),
     onError: (error) => onError('webhooks', error),
   });
@@ -56,6 +55,7 @@ export async function startConsumers({
       store,
       log,
       config,
+      throttleLimits: config.enforcement.throttle_limits,
       pollMs,
       onError: (error) => onError('detection', error),
     }),
