@@ -15,7 +15,7 @@ import { CALIBRATION } from '../../src/provenance/trace/calibration-table.js';
 import type { TraceResult } from '../../src/provenance/types.js';
 import { type QualityRun, runQuality } from './quality.js';
 
-const KEPT_TOP_SCORES = 2000;
+const KEPT_TOP_SCORES = 300;
 
 /** The score a document is judged by: its best candidate sharing enough fingerprints (0 if none). */
 function effectiveScore(result: TraceResult): number | null {
