@@ -35,6 +35,8 @@ export interface GatewayServerOptions extends Omit<ProxyDeps, 'routes' | 'observ
   dashboardDir?: string | null;
   /** Extra admin routes registered by higher layers (enforce, audit, provenance, dashboard) under /admin/v1. */
   adminPlugins?: AdminPlugin[];
+  /** Slow clients (slowloris): headers must arrive within `headersMs`, the whole request within `requestMs`. */
+  slowClientTimeouts?: { headersMs: number; requestMs: number };
 }
 
 const PROXY_ROUTES: [string, UpstreamEndpoint][] = [
@@ -85,6 +87,7 @@ export function toWardenError(error: FastifyError | Error): WardenError {
 
 export async function createGatewayServer(options: GatewayServerOptions): Promise<FastifyInstance> {
   const { identities, routes, store, secret, bodyLimitBytes } = options;
+  const { headersMs, requestMs } = options.slowClientTimeouts ?? { headersMs: 10_000, requestMs: 30_000 };
   const registry = new Registry();
   const requests = new Counter({
     name: 'warden_requests_total',
@@ -122,10 +125,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     return503OnClosing: true,
     // Slow clients (slowloris) are cut off: headers within 10 s, the whole request within 30 s.
     connectionTimeout: 0,
-    requestTimeout: 30_000,
+    requestTimeout: requestMs,
     // Longer than clients' and load balancers' idle timeouts, so the server never closes a socket a client is reusing.
     keepAliveTimeout: 65_000,
-    http: { headersTimeout: 10_000 } as never,
+    // Node checks both timeouts only every connectionsCheckingInterval (30 s by default), which let a
+    // slow-header client hold a socket for 30-40 s; check often enough that the timeouts mean what they say.
+    http: {
+      headersTimeout: headersMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersMs / 4))),
+    } as never,
   });
 
   // Bodies are read as text once: the proxy forwards the exact bytes and parses them once. Any content
