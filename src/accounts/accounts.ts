@@ -1,5 +1,6 @@
 // Accounts: create, look up, list, and change status (the one write that every gateway node must see).
 import type { Kysely } from 'kysely';
+import { appendAuditEntry } from '../audit/index.js';
 import { WardenError } from '../errors.js';
 import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -23,6 +24,8 @@ export interface CreateAccountOptions {
   /** The partner's identifier of the end customer; defaults to `name` when a partner is given. */
   externalId?: string;
   limits?: AccountLimits;
+  /** Who creates it, for the audit log (`cli`, `admin:<token id>`, …); default `system`. */
+  actor?: string;
 }
 
 export interface ListAccountsOptions {
@@ -71,7 +74,7 @@ function toAccountRecord(row: AccountRow): AccountRecord {
 
 export async function createAccount(
   store: Store,
-  { name, partner, externalId, limits }: CreateAccountOptions,
+  { name, partner, externalId, limits, actor = 'system' }: CreateAccountOptions,
 ): Promise<AccountRecord> {
   checkName('account', name);
   const checkedLimits = checkLimits(limits);
@@ -110,6 +113,14 @@ export async function createAccount(
         })
         .execute();
       await recordStateChange(trx, 'account', id, now);
+      // Audited in the same transaction: an account never exists without its entry.
+      await appendAuditEntry(trx, store.dialect, {
+        actor,
+        action: 'account.create',
+        subject: `account:${id}`,
+        details: { name, partner: partnerRecord?.id ?? null, external_id: external, limits: checkedLimits },
+        ts: now,
+      });
     });
   } catch (error) {
     if (isUniqueViolation(error))

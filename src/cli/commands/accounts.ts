@@ -15,7 +15,6 @@ import {
   type TransitionAction,
 } from '../../accounts/index.js';
 import { checkExternalId, checkLimits, checkName, checkReason } from '../../accounts/validate.js';
-import { appendAuditEntry } from '../../audit/index.js';
 import { changeAccountStatus } from '../../enforce/account-actions.js';
 import { WardenError } from '../../errors.js';
 import { openStore, resolveDbUrl } from '../../store/open-store.js';
@@ -110,17 +109,7 @@ export async function accountsCreate(options: AccountsCreateOptions): Promise<Ac
       partner: options.partner,
       externalId: options.externalId,
       limits,
-    });
-    await appendAuditEntry(store.db, store.dialect, {
       actor: 'cli',
-      action: 'account.create',
-      subject: `account:${account.id}`,
-      details: {
-        name: account.name,
-        partner: account.partnerId,
-        external_id: account.externalId,
-        limits: account.limits,
-      },
     });
     return accountView(account);
   });

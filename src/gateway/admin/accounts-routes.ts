@@ -15,7 +15,6 @@ import {
   requirePartner,
   type TransitionAction,
 } from '../../accounts/index.js';
-import { appendAuditEntry } from '../../audit/index.js';
 import { changeAccountStatus } from '../../enforce/account-actions.js';
 import { WardenError } from '../../errors.js';
 import { ADMIN_AND_PARTNER, ADMIN_ONLY, actorOf, adminIdentity, READ_AND_PARTNER } from './auth.js';
@@ -113,17 +112,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: AdminContex
         partner,
         externalId: body.external_id,
         limits: body.limits,
-      });
-      await appendAuditEntry(store.db, store.dialect, {
         actor: actorOf(identity),
-        action: 'account.create',
-        subject: `account:${account.id}`,
-        details: {
-          name: account.name,
-          partner: account.partnerId,
-          external_id: account.externalId,
-          limits: account.limits,
-        },
       });
       context.changed();
       return reply.code(201).send(accountView(account));
