@@ -112,6 +112,31 @@ describe.each(testBackends())('provenance registry on %s', (backend) => {
     expect(result).toMatchObject({ match: true, account: 'globex', outputs: ['out-extra'] });
   });
 
+  it('compacts small segments, and a loaded index follows without losing outputs', async () => {
+    const writer = await openRegistry(store, SECRET, {
+      canaryRate: 0,
+      canariesPerAccount: 0,
+      now: () => now,
+    });
+    for (let i = 0; i < 40; i++) {
+      await writer.ingest([
+        {
+          ...output(1, 'acct_g', `small-${i}`),
+          text: `${ANSWERS[2]} Variant number ${'x'.repeat(i + 1)} ends here now.`,
+        },
+      ]);
+    }
+    await writer.close();
+    const segments = await store.db.selectFrom('provenance_segments').select('id').execute();
+    expect(segments.length).toBeLessThan(40);
+    const [old, recent] = await registry.trace([
+      { id: 'old', text: ANSWERS[1] },
+      { id: 'recent', text: `${ANSWERS[2]} Variant number ${'x'.repeat(40)} ends here now.` },
+    ]);
+    expect(old.outputs).toEqual(['out-acct_g-1']);
+    expect(recent.outputs).toContain('small-39');
+  });
+
   it('keeps the first outputs of each account as canaries', async () => {
     const canaries = await listCanaries(store);
     expect(canaries.map((c) => c.id).sort()).toEqual(['out-acct_a-0', 'out-acct_g-1']);

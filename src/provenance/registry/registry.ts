@@ -124,6 +124,7 @@ export async function openRegistry(
           outputs: Math.max(outputs, small.length),
           postings: keys.length,
           data: toStoredBlob(data),
+          merged_from: JSON.stringify(small.map((s) => Number(s.id))),
           created_at: now(),
         })
         .execute();
@@ -195,6 +196,7 @@ export async function openRegistry(
             outputs: inserted.length,
             postings,
             data: toStoredBlob(encodePostings({ keys, ordinals }, base)),
+            merged_from: null,
             created_at: now(),
           })
           .execute();
@@ -229,8 +231,9 @@ export async function openRegistry(
           .execute();
       }
     });
-    await compact().catch(() => {
-      // Another process compacted the same segments first; the next ingest tries again.
+    await compact().catch((error: Error) => {
+      // Another process compacted the same segments first: the next ingest tries again.
+      if (!error.message.startsWith('concurrent compaction')) throw error;
     });
     if (retained) await purgeExpiredTexts();
     else await db.deleteFrom('provenance_texts').execute();
@@ -238,12 +241,23 @@ export async function openRegistry(
 
   /** Brings the in-memory index up to date with the segments in the database. */
   async function refreshIndex(): Promise<void> {
-    const ids = (await db.selectFrom('provenance_segments').select('id').execute()).map((r) => Number(r.id));
+    const segments = await db.selectFrom('provenance_segments').select(['id', 'merged_from']).execute();
+    const ids = segments.map((r) => Number(r.id));
+    // A compaction replaced segments we hold by one merged segment with the same postings: adopt it
+    // without reloading anything.
+    for (const segment of segments) {
+      if (loadedSegments.has(Number(segment.id)) || !segment.merged_from) continue;
+      const from = JSON.parse(segment.merged_from) as number[];
+      if (from.every((id) => loadedSegments.has(id))) {
+        for (const id of from) loadedSegments.delete(id);
+        loadedSegments.add(Number(segment.id));
+      }
+    }
     const present = new Set(ids);
     let vanished = false;
     for (const id of loadedSegments) if (!present.has(id)) vanished = true;
     if (vanished) {
-      // Segments were compacted by some process: start over (rare; compaction only merges small ones).
+      // Segments we hold disappeared some other way: start over.
       loadedSegments.clear();
       current = new PostingIndex();
       indexLoaded = false;
@@ -283,12 +297,11 @@ export async function openRegistry(
         if (i % 1024 === 1023) await new Promise((resolve) => setImmediate(resolve));
       }
     }
-    // Metadata of the outputs that will be reported.
+    // Metadata of the outputs that will be reported (the matches only).
     const wanted = new Set<number>();
     for (const e of evidence) {
-      for (const [rank, c] of e.candidates.entries())
-        if (rank === 0 || (c.score >= thresholds[e.language] && c.shared >= MINIMUM_SHARED))
-          wanted.add(c.ordinal);
+      for (const c of e.candidates)
+        if (c.score >= thresholds[e.language] && c.shared >= MINIMUM_SHARED) wanted.add(c.ordinal);
     }
     const rows = new Map<
       number,

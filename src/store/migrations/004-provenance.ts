@@ -30,6 +30,8 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('outputs', 'integer', (c) => c.notNull())
     .addColumn('postings', 'integer', (c) => c.notNull())
     .addColumn('data', blobType(dialect), (c) => c.notNull())
+    // JSON array of the segment ids a compaction merged into this one (null for an ingest batch)
+    .addColumn('merged_from', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 

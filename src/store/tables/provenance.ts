@@ -21,6 +21,8 @@ export interface ProvenanceSegmentsTable {
   postings: number;
   /** Postings (keyed fingerprint → ordinal), see src/provenance/registry/posting-codec.ts. */
   data: Uint8Array;
+  /** JSON array of the segment ids a compaction merged into this one; null for an ingest batch. */
+  merged_from: string | null;
   created_at: number;
 }
 
