@@ -22,6 +22,7 @@ export interface BenchRecord {
   request: Record<string, unknown>;
   end_customer?: string;
   client_ip?: string;
+  response?: Record<string, unknown>;
 }
 
 export interface AccountLabel {
@@ -682,6 +683,53 @@ export function buildTraffic(split: Split): BenchTraffic {
       { account: `${split}-reseller`, endCustomer: `cust-${volume}`, channel: 'partner:reseller', ip },
     ];
     emit(subjects, 'partner-split', volume, (r) => makers[family](r), true);
+  });
+  // Output reuse: one account generates data (its responses are served text), another grades it
+  // with a judge template quoting those responses; different templates and addresses.
+  volumes.forEach((volume) => {
+    const gen = `${split}-reuse-gen-${volume}`;
+    const judge = `${split}-reuse-judge-${volume}`;
+    const [genIp, judgeIp] = [newIp(), newIp()];
+    const ts = pipelineTimes(rng, volume);
+    const served: string[] = [];
+    const judgeTemplate = rng.pick(p.judgeTemplates);
+    for (let i = 0; i < volume; i++) {
+      if (i % 2 === 0 || served.length === 0) {
+        const output = `${rng.pick(p.enInstructions)}\n\n${rng.pick(p.judgeOutputs).a}`.slice(0, 1500);
+        served.push(output);
+        records.push({
+          account: gen,
+          ts: iso(ts[i]),
+          channel: 'direct',
+          endpoint: '/v1/chat/completions',
+          request: chat(makers['evol-instruct'](rng).messages, { temperature: 1 }),
+          response: { choices: [{ index: 0, message: { role: 'assistant', content: output } }] },
+          client_ip: genIp,
+        });
+      } else {
+        const o = rng.pick(p.judgeOutputs);
+        records.push({
+          account: judge,
+          ts: iso(ts[i]),
+          channel: 'direct',
+          endpoint: '/v1/chat/completions',
+          request: chat(
+            chatmlToMessages(
+              fill(judgeTemplate, {
+                instruction: o.instruction,
+                output_1: served[served.length - 1],
+                output_2: o.b,
+              }),
+            ),
+            { temperature: 0 },
+          ),
+          client_ip: judgeIp,
+        });
+      }
+    }
+    const group = `${split}-output-reuse-${volume}`;
+    for (const subject of [gen, judge])
+      label(subject, { label: 'distiller', family: 'output-reuse', volume, group, dataGeneration: true });
   });
   // Harvesters replaying benign-looking prompts (English instructions and Chinese questions).
   const harvestStyles: Record<

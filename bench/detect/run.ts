@@ -121,6 +121,27 @@ async function runSplit(split: Split, args: Args): Promise<void> {
   lines.push(
     `| (apart, not in the benign figures) legitimate templated products at review / suspend | ${wrappers.filter((r) => r.a?.verdict === 'review').length}/${wrappers.length} / ${wrappers.filter((r) => r.a?.verdict === 'suspend').length}/${wrappers.length} | known limit |`,
   );
+  // Linking: every multi-account actor should come out as one group; no benign account linked.
+  const groups = new Map<string, Row[]>();
+  for (const r of distillers) groups.set(r.label.group, [...(groups.get(r.label.group) ?? []), r]);
+  const multi = [...groups.values()].filter((g) => g.length > 1);
+  const joined = multi.filter((g) =>
+    g.every((r) => g.every((o) => o === r || (r.a?.linked ?? []).includes(o.label.subject))),
+  );
+  const benignLinked = benign.filter((r) => (r.a?.linked.length ?? 0) > 0);
+  lines.push(
+    `| multi-account actors linked into one (split3, partner-split, output-reuse) | ${joined.length}/${multi.length} | all |`,
+  );
+  lines.push(`| benign accounts linked to any other account | ${benignLinked.length}/${benign.length} | 0 |`);
+  // Different actors that run the same public template verbatim are linked too (the key is the
+  // template): counted here, not hidden.
+  const groupOf = new Map(rows.map((r) => [r.label.subject, r.label.group]));
+  const crossLinked = distillers.filter((r) =>
+    (r.a?.linked ?? []).some((o) => groupOf.get(o) !== r.label.group),
+  );
+  lines.push(
+    `| (informational) distiller accounts also linked to a different actor using the same public template | ${crossLinked.length}/${distillers.length} | - |`,
+  );
   lines.push('');
   lines.push('| family | accounts | recall | suspended | median detected_after | max detected_after |');
   lines.push('|---|---|---|---|---|---|');
@@ -194,6 +215,10 @@ async function runSplit(split: Split, args: Args): Promise<void> {
         `${r.label.label === 'benign' ? 'FALSE POSITIVE' : 'MISS'} ${r.label.subject} (${r.label.family}, ${r.a?.requests} req) risk=${r.a?.risk} ${r.a?.verdict} ${JSON.stringify(r.a?.signals.map((s) => [s.id, s.score]))}\n`,
       );
     }
+    for (const g of multi.filter((x) => !joined.includes(x)))
+      process.stdout.write(
+        `NOT LINKED ${g.map((r) => `${r.label.subject} (${r.a?.requests} req, linked ${JSON.stringify(r.a?.linked)})`).join('; ')}\n`,
+      );
     for (const r of templated.filter((x) => !templatedBy50.includes(x)))
       process.stdout.write(
         `LATE ${r.label.subject} (${r.label.family}) detected_after=${r.a?.detected_after} ${JSON.stringify(r.a?.link_evidence?.slice(0, 2))}\n`,

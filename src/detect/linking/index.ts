@@ -125,16 +125,29 @@ export function createLinker({
     return false;
   }
 
-  /** Hashes of sampled 8-word shingles (rolling: each word hash is computed once). */
+  /** Hashes of sampled 8-word shingles (one pass over ≤ 3,000 characters, no allocations per word). */
   function shingleHashes(text: string, sampleMask: number): number[] {
-    const words = text.slice(0, 3000).toLowerCase().split(/\s+/);
     const wordHashes: number[] = [];
-    for (const w of words) if (w !== '') wordHashes.push(hashString(w));
+    const end = Math.min(text.length, 3000);
+    let h = 0x811c9dc5;
+    let inWord = false;
+    for (let i = 0; i <= end; i++) {
+      const c = i < end ? text.charCodeAt(i) : 32;
+      if (c === 32 || c === 10 || c === 9 || c === 13) {
+        if (inWord) wordHashes.push(h >>> 0);
+        h = 0x811c9dc5;
+        inWord = false;
+        continue;
+      }
+      // ASCII letters fold to lower case; everything else hashes as is.
+      h = Math.imul(h ^ (c >= 65 && c <= 90 ? c | 32 : c), 0x01000193);
+      inWord = true;
+    }
     const out: number[] = [];
     for (let i = 0; i + SHINGLE <= wordHashes.length && out.length < 32; i++) {
-      let h = 0;
-      for (let k = 0; k < SHINGLE; k++) h = (Math.imul(h, 31) + wordHashes[i + k]) >>> 0;
-      if ((h & sampleMask) === 0) out.push(h);
+      let x = 0;
+      for (let k = 0; k < SHINGLE; k++) x = (Math.imul(x, 31) + wordHashes[i + k]) >>> 0;
+      if ((x & sampleMask) === 0) out.push(x);
     }
     return out;
   }
