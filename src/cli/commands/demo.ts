@@ -48,7 +48,11 @@ export interface DemoAccountOutcome {
   verdict: string | null;
   status: string;
   case: string | null;
-  /** 1-based count of the account's requests when it was first seen flagged / suspended. */
+  /** Requests the detection engine has scored. */
+  scored: number;
+  /** The engine's 1-based index of the request at which the verdict first left "ok". */
+  detectedAfter: number | null;
+  /** Requests the account had sent when the demo first saw it flagged / suspended. */
   flaggedAfter: number | null;
   suspendedAfter: number | null;
 }
@@ -195,7 +199,7 @@ interface AccountDetail {
   name: string;
   status: string;
   case: { id: string } | null;
-  risk: { risk: number; verdict: string } | null;
+  risk: { risk: number; verdict: string; requests: number; detected_after: number | null } | null;
 }
 
 async function outcome(client: DemoClient, account: string): Promise<DemoAccountOutcome> {
@@ -206,6 +210,8 @@ async function outcome(client: DemoClient, account: string): Promise<DemoAccount
     verdict: a.risk?.verdict ?? null,
     status: a.status,
     case: a.case?.id ?? null,
+    scored: a.risk?.requests ?? 0,
+    detectedAfter: a.risk?.detected_after ?? null,
     flaggedAfter: null,
     suspendedAfter: null,
   };
@@ -232,11 +238,10 @@ export async function demo(options: DemoOptions = {}): Promise<RunningDemo> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-demo-'));
   const dbUrl = `sqlite:${join(dir, 'warden.db')}`;
   const receiver = await startWebhookReceiver();
-  // The reseller's webhook receiver runs on loopback: allow private webhook targets for this node only.
-  const previousAllow = process.env.WARDEN_WEBHOOKS_ALLOW_PRIVATE;
-  process.env.WARDEN_WEBHOOKS_ALLOW_PRIVATE = '1';
   const config = configSchema.parse({
     server: { host: '127.0.0.1', port, trust_proxy: true },
+    // The reseller's webhook receiver runs on loopback: allow private webhook targets for this node.
+    webhooks: { allow_private: true },
     log_level: 'warn',
   });
   let node: GatewayNode;
@@ -250,9 +255,6 @@ export async function demo(options: DemoOptions = {}): Promise<RunningDemo> {
     await receiver.close();
     rmSync(dir, { recursive: true, force: true });
     throw new ExitError(`warden demo could not start: ${(error as Error).message}`);
-  } finally {
-    if (previousAllow === undefined) delete process.env.WARDEN_WEBHOOKS_ALLOW_PRIVATE;
-    else process.env.WARDEN_WEBHOOKS_ALLOW_PRIVATE = previousAllow;
   }
   const close = async () => {
     await node.close();
@@ -377,12 +379,17 @@ async function play(
     });
   }
   await inParallel(phase1, 4, (task) => task());
-  await sleep(1500);
-  const lowVolume = [await outcome(client, DISTILLER), await outcome(client, DISTILLER_VIA_PARTNER)];
+  // Wait until detection (behind the event log) has scored every request sent so far.
+  let lowVolume: DemoAccountOutcome[] = [];
+  for (let waited = 0; waited < 15_000; waited += 250) {
+    lowVolume = [await outcome(client, DISTILLER), await outcome(client, DISTILLER_VIA_PARTNER)];
+    if (lowVolume.every((o) => o.scored >= (sent.get(o.account) ?? 0))) break;
+    await sleep(250);
+  }
   say(
     `3. ${counts.ordinary} ordinary requests; meanwhile ${DISTILLER} sent only ${traffic.lowVolume.length} ` +
       `(self-instruct generation, an annotation batch, LLM-as-judge), split across both channels. ` +
-      `Risk after that: ${lowVolume.map((o) => `${o.account} ${o.risk ?? 'not scored'}${o.verdict ? ` (${o.verdict})` : ''}`).join(', ')}.`,
+      `Risk after that: ${lowVolume.map((o) => `${o.account} ${o.risk ?? 'not scored'}${o.verdict ? ` (${o.verdict}${o.detectedAfter ? `, from request #${o.detectedAfter}` : ''})` : ''}`).join(', ')}.`,
   );
 
   // Phase 2: the pipeline at full volume, the rest of the ordinary traffic alongside.
@@ -424,11 +431,13 @@ async function play(
   }
   const ordinary = await Promise.all(ORDINARY_CUSTOMERS.map((c) => outcome(client, c.name)));
   const describe = (o: DemoAccountOutcome) =>
-    `${o.account}: risk ${o.risk ?? '—'}, ${o.status}` +
-    (o.flaggedAfter ? `, flagged by request ${o.flaggedAfter}` : '') +
-    (o.case ? `, case ${o.case}` : '');
+    `${o.account} (${sent.get(o.account) ?? 0} requests): risk ${o.risk ?? '—'}` +
+    (o.detectedAfter ? `, flagged from its request #${o.detectedAfter}` : '') +
+    `, ${o.status === 'suspended' ? 'suspended pending investigation' : o.status}` +
+    (o.suspendedAfter ? ` after ${o.suspendedAfter} requests` : '') +
+    (o.case ? ` (case ${o.case})` : '');
   say(
-    `4. ${DISTILLER} scaled up to ${counts.distiller} requests in all. ${distiller.map(describe).join('; ')}. ` +
+    `4. ${DISTILLER} then scaled its pipeline up. ${distiller.map(describe).join('; ')}. ` +
       `Ordinary customers: ${ordinary.map((o) => `${o.account} ${o.risk ?? '—'} (${o.status})`).join(', ')}.`,
   );
 

@@ -170,8 +170,12 @@ export function AuditPage() {
                       {JSON.stringify(e.details)}
                     </td>
                     <td>
-                      <button type="button" onClick={() => void showProof(entryIndex(e))}>
-                        Proof of #{entryIndex(e)}
+                      <button
+                        type="button"
+                        aria-label={`Proof of #${entryIndex(e)}`}
+                        onClick={() => void showProof(entryIndex(e))}
+                      >
+                        Proof
                       </button>
                     </td>
                   </tr>

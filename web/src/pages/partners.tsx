@@ -24,7 +24,8 @@ interface Delivery {
   delivered_at?: string | number | null;
 }
 
-function Deliveries({ partner }: { partner: Partner }) {
+function Deliveries({ partner, customers }: { partner: Partner; customers: Account[] }) {
+  const nameOf = new Map(customers.map((a) => [a.id, a.external_id ?? a.name]));
   const { me, version } = useSession();
   const [changed, setChanged] = useState(0);
   const [error, setError] = useState<Error | null>(null);
@@ -51,7 +52,7 @@ function Deliveries({ partner }: { partner: Partner }) {
       <ErrorBox error={error} />
       <div className="table-wrap">
         <table>
-          <caption>Webhook deliveries to {partner.name}</caption>
+          <caption className="sr-only">Webhook deliveries to {partner.name}</caption>
           <thead>
             <tr>
               <th scope="col">Event</th>
@@ -72,7 +73,7 @@ function Deliveries({ partner }: { partner: Partner }) {
                 <td>
                   <code>{d.event_type}</code>
                 </td>
-                <td>{d.account ?? d.account_id ?? '—'}</td>
+                <td>{d.account ?? (d.account_id ? (nameOf.get(d.account_id) ?? d.account_id) : '—')}</td>
                 <td>
                   <StatusBadge status={d.status} />
                 </td>
@@ -126,7 +127,7 @@ function PartnerSection({ partner }: { partner: Partner }) {
           </ul>
         ))}
       <h3>Webhook deliveries</h3>
-      <Deliveries partner={partner} />
+      <Deliveries partner={partner} customers={customers.data?.accounts ?? []} />
     </section>
   );
 }
