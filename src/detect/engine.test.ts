@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TrafficRecord } from '../events/traffic-record.js';
 import { loadPolicy } from '../policy/policy.js';
 import type { Detector } from './detector.js';
-import { createDetectionEngine } from './engine.js';
+import { createDetectionEngine, sampleRequests } from './engine.js';
 import { HUMAN_PROMPTS } from './test-views.js';
 
 const policy = loadPolicy();
@@ -88,5 +88,23 @@ describe('detection engine', () => {
     expect(engine.takeChanged().sort()).toEqual(['a', 'reseller/c1']);
     expect(engine.takeChanged()).toEqual([]);
     expect(engine.accounts()).toEqual(['a', 'reseller/c1']);
+  });
+});
+
+describe('sampleRequests', () => {
+  it('feeds the first requests, then one in `every`', () => {
+    const seen: number[] = [];
+    const inner: Detector<null> = {
+      id: 'costly',
+      create: () => null,
+      update: (_s, v) => {
+        seen.push(v.index);
+      },
+      signals: () => [],
+    };
+    const d = sampleRequests(inner, { first: 3, every: 4 });
+    const state = d.create();
+    for (let i = 1; i <= 12; i++) d.update(state, { index: i } as Parameters<typeof d.update>[1]);
+    expect(seen).toEqual([1, 2, 3, 4, 8, 12]);
   });
 });
