@@ -28,6 +28,8 @@ export interface RequestView {
    * masked, at most the first 128 and last 32 tokens). Detectors tokenize themselves when absent.
    */
   promptTokens?: readonly string[];
+  /** False when the record carried no usable time (`ts` is then a stand-in): skip timing features. */
+  tsKnown?: boolean;
   /** `hashString(promptText)` (text-tokens.ts), computed once by the engine. */
   promptHash?: number;
 }

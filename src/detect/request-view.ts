@@ -36,6 +36,7 @@ export function buildRequestView(record: TrafficRecord, index: number, fallbackT
   return {
     index,
     ts: Number.isFinite(parsedTs) ? parsedTs : fallbackTs,
+    tsKnown: Number.isFinite(parsedTs),
     account: subjectOf(record),
     channel: record.channel ?? 'direct',
     endpoint,

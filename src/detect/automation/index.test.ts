@@ -54,4 +54,13 @@ describe('automation detector', () => {
     );
     expect(shifted['automation.shift'].score).toBeGreaterThan(0.5);
   });
+
+  it('ignores timing of records that carried no time', () => {
+    const d = createAutomationDetector();
+    const s = d.create();
+    for (let i = 0; i < 100; i++)
+      d.update(s, viewOf(HUMAN_PROMPTS[i % 30], { index: i + 1, ts: START, tsKnown: false }));
+    expect(d.signals(s).filter((x) => x.id !== 'automation.shift')).toEqual([]);
+    expect(s.windowN).toBe(32);
+  });
 });

@@ -88,6 +88,23 @@ export function createAutomationDetector({
     return diff - (1 - normW) / s.windowN - (1 - normH) / s.historyN;
   }
 
+  function foldShift(s: AutomationState, view: RequestView): void {
+    // Shift test: the oldest window vector moves into the history, the new one takes its slot.
+    const offset = s.windowNext * dims;
+    if (s.windowN === window) {
+      for (let i = 0; i < dims; i++) {
+        const v = s.windowVectors[offset + i];
+        s.historySum[i] += v;
+        s.windowSum[i] -= v;
+      }
+      s.historyN++;
+    } else s.windowN++;
+    vectorize(view, s.windowVectors, offset);
+    for (let i = 0; i < dims; i++) s.windowSum[i] += s.windowVectors[offset + i];
+    s.windowNext = (s.windowNext + 1) % window;
+    s.maxShift = Math.max(s.maxShift, shift(s));
+  }
+
   return {
     id: 'automation',
     create: () => ({
@@ -110,6 +127,11 @@ export function createAutomationDetector({
       maxShift: 0,
     }),
     update(s, view) {
+      if (view.tsKnown === false) {
+        // No time on this record: only the content (shift) test can use it.
+        foldShift(s, view);
+        return;
+      }
       const ts = view.ts;
       if (s.requests === 0) s.firstTs = ts;
       else {
@@ -136,20 +158,7 @@ export function createAutomationDetector({
         const ratio = s.shortRate / SHORT_TAU_MS / (s.longRate / Math.min(age, LONG_TAU_MS));
         s.maxBurst = Math.max(s.maxBurst, ratio);
       }
-      // Shift test: the oldest window vector moves into the history, the new one takes its slot.
-      const offset = s.windowNext * dims;
-      if (s.windowN === window) {
-        for (let i = 0; i < dims; i++) {
-          const v = s.windowVectors[offset + i];
-          s.historySum[i] += v;
-          s.windowSum[i] -= v;
-        }
-        s.historyN++;
-      } else s.windowN++;
-      vectorize(view, s.windowVectors, offset);
-      for (let i = 0; i < dims; i++) s.windowSum[i] += s.windowVectors[offset + i];
-      s.windowNext = (s.windowNext + 1) % window;
-      s.maxShift = Math.max(s.maxShift, shift(s));
+      foldShift(s, view);
     },
     signals(s): Signal[] {
       const out: Signal[] = [];
