@@ -115,7 +115,7 @@ export async function trafficSeries(
       coalesce(sum(total_tokens), 0) as tokens,
       sum(case when http_status >= 400 then 1 else 0 end) as refused
     from events where ts >= ${from} ${accountFilter}
-    group by (ts - (ts % ${bucket})) order by b`.execute(store.db);
+    group by 1 order by 1`.execute(store.db);
   const byBucket = new Map(result.rows.map((r) => [Number(r.b), r]));
   const points: TrafficPoint[] = [];
   for (let t = from; t <= now; t += bucket) {
