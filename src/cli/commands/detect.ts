@@ -5,7 +5,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type AccountAssessment, createDetectionEngine } from '../../detect/engine.js';
-import type { TrafficRecord } from '../../events/traffic-record.js';
+import { parseTrafficLine } from '../../events/traffic-record.js';
 import { loadPolicy, type Policy } from '../../policy/policy.js';
 import { usageError } from '../exit-error.js';
 import { formatTable, printResult } from '../output.js';
@@ -81,42 +81,6 @@ export async function detect(options: DetectOptions): Promise<DetectRun> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
   return { result: { accounts }, lines: lineNo, skipped, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
-}
-
-/** A traffic record, or the reason the line is not one. */
-export function parseTrafficLine(line: string): TrafficRecord | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (error) {
-    return `not valid JSON (${(error as Error).message})`;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
-  const v = value as Record<string, unknown>;
-  if (typeof v.account !== 'string' || v.account === '') return '"account" must be a non-empty string';
-  if (v.request === null || typeof v.request !== 'object' || Array.isArray(v.request))
-    return '"request" must be an object';
-  if (v.ts !== undefined && (typeof v.ts !== 'string' || Number.isNaN(Date.parse(v.ts))))
-    return '"ts" must be an ISO 8601 time';
-  for (const key of ['channel', 'endpoint', 'end_customer', 'endCustomer', 'client_ip', 'clientIp'])
-    if (v[key] !== undefined && v[key] !== null && typeof v[key] !== 'string')
-      return `"${key}" must be a string`;
-  if (
-    v.response !== undefined &&
-    v.response !== null &&
-    (typeof v.response !== 'object' || Array.isArray(v.response))
-  )
-    return '"response" must be an object';
-  return {
-    account: v.account,
-    ts: v.ts as string | undefined,
-    channel: v.channel as string | undefined,
-    endpoint: v.endpoint as string | undefined,
-    request: v.request as Record<string, unknown>,
-    response: (v.response ?? undefined) as Record<string, unknown> | undefined,
-    endCustomer: ((v.end_customer ?? v.endCustomer) as string | undefined) ?? null,
-    clientIp: ((v.client_ip ?? v.clientIp) as string | undefined) ?? null,
-  };
 }
 
 async function* readLines(path: string): AsyncGenerator<string> {

@@ -6,12 +6,11 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { createAccount, createApiKey, createPartner, getAccount, getPartner } from '../../accounts/index.js';
-import type { TrafficRecord } from '../../events/traffic-record.js';
+import { parseTrafficLine, type TrafficRecord } from '../../events/traffic-record.js';
 import { openStore, resolveDbUrl } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
 import { usageError } from '../exit-error.js';
 import { formatTable, printResult } from '../output.js';
-import { parseTrafficLine } from './detect.js';
 
 export interface ReplayOptions {
   traffic: string;
