@@ -156,6 +156,26 @@ describe('dashboard, in Chromium', () => {
     expect(csp).not.toContain('unsafe-inline');
   });
 
+  it('announces a status change live, and works from the keyboard', async () => {
+    await admin('POST', '/accounts/initech-writers/suspend', { reason: 'e2e: live update' });
+    const live = page.getByRole('region', { name: 'Live updates' });
+    await live.getByText('initech-writers is now suspended').waitFor({ timeout: 15_000 });
+    await shot('01b-live-update');
+    await admin('POST', '/accounts/initech-writers/reinstate', { reason: 'e2e: done' });
+    await live.getByText('initech-writers is now active').waitFor({ timeout: 15_000 });
+    // Keyboard: the skip link comes first, then the navigation; Enter follows a focused link.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Accounts');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+  });
+
   it('shows the distiller flagged after the replayed traffic', async () => {
     await page.getByRole('link', { name: 'Accounts', exact: true }).click();
     const row = page.locator(`tr[data-account="${DISTILLER}"]`);

@@ -53,6 +53,8 @@ export function App() {
   const [version, setVersion] = useState(0);
   const [notices, setNotices] = useState<Notice[]>([]);
   const cursor = useRef<{ seq: number; ts: number } | null>(null);
+  /** The verdict last announced per account, so a risk update that keeps the verdict is not announced again. */
+  const announced = useRef(new Map<string, string>());
   const route = useRoute();
 
   useEffect(() => {
@@ -76,8 +78,10 @@ export function App() {
       const query = c ? `?seq=${c.seq}&ts=${c.ts}` : `?ts=${Date.now()}`;
       const data = await api<Changes>(`/dashboard/changes${query}`);
       if (c) {
+        const newlyFlagged = data.flagged.filter((f) => announced.current.get(f.account) !== f.verdict);
+        for (const f of data.flagged) announced.current.set(f.account, f.verdict);
         const fresh: Notice[] = [
-          ...data.flagged.map((f) => ({
+          ...newlyFlagged.map((f) => ({
             id: `r${f.account}${f.ts}`,
             text: `${f.name} flagged: risk ${Math.round(f.risk)} (${f.verdict})`,
             ts: f.ts,
@@ -97,6 +101,7 @@ export function App() {
           setVersion((v) => v + 1);
         }
       }
+      if (!c) for (const f of data.flagged) announced.current.set(f.account, f.verdict);
       cursor.current = { seq: data.seq, ts: data.ts };
     } catch (error) {
       if ((error as { status?: number }).status === 401) signOut();
