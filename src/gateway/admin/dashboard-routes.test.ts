@@ -247,4 +247,31 @@ describe.each(testBackends())('dashboard admin routes on %s', (backend) => {
     expect((await get('viewer', '/provenance/traces')).json().traces.length).toBe(before);
     expect((await get('viewer', '/provenance/traces/trace_nope')).statusCode).toBe(404);
   });
+
+  it('runs a model audit as a job, refusing a loopback endpoint, and never echoes the API key', async () => {
+    const post = (role: AdminRole, payload: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST',
+        url: '/admin/v1/provenance/audits',
+        headers: { authorization: `Bearer ${tokens[role]}` },
+        payload,
+      });
+    expect((await post('viewer', { endpoint: 'http://example.com/v1', model: 'm' })).statusCode).toBe(403);
+    expect((await post('analyst', { endpoint: 'not a url', model: 'm' })).statusCode).toBe(400);
+    const started = await post('analyst', {
+      endpoint: 'http://127.0.0.1:9/v1',
+      model: 'suspect',
+      api_key: 'sk-secret-1',
+    });
+    expect(started.statusCode).toBe(202);
+    let job = started.json();
+    for (let i = 0; i < 100 && job.status !== 'done' && job.status !== 'failed'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = (await get('viewer', `/provenance/audits/${job.id}`)).json();
+    }
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/loopback|private|refused/i);
+    const listed = await get('viewer', '/provenance/audits');
+    expect(listed.body).not.toContain('sk-secret-1');
+  });
 });
