@@ -76,27 +76,28 @@ export function documentEvidence(
   if (words.length < GUARANTEE_WORDS)
     return { words: words.length, language, tooShort: true, candidates: [], starts, ends };
   const hashes = hasher.kgramHashes(words, KGRAM_WORDS);
-  // distinct keys of the document, each with the positions where it occurs
-  const positionsOf = new Map<number, number[]>();
-  for (let i = 0; i < hashes.hi.length; i++) {
-    const key = hashes.hi[i] | 0; // int32: a small-integer Map key
-    const list = positionsOf.get(key);
-    if (list) list.push(i);
-    else positionsOf.set(key, [i]);
-  }
-  // ordinal → indices (into keyPositions) of the distinct document keys the output holds
-  const shared = new Map<number, number[]>();
+  // Most k-grams of a document miss the index, so the index is asked first and only hits are
+  // tracked: per distinct hit key its positions, per output the distinct keys it holds.
+  const keyIndexOf = new Map<number, number>();
   const keyPositions: number[][] = [];
+  const shared = new Map<number, number[]>();
   const holders: number[] = [];
   const collect = (ordinal: number) => {
     holders.push(ordinal);
   };
-  for (const [key, positions] of positionsOf) {
+  for (let i = 0; i < hashes.hi.length; i++) {
     holders.length = 0;
-    index.lookup(key >>> 0, collect, COMMON_FINGERPRINT_OUTPUTS + 1);
+    index.lookup(hashes.hi[i], collect, COMMON_FINGERPRINT_OUTPUTS + 1);
     if (holders.length === 0 || holders.length > COMMON_FINGERPRINT_OUTPUTS) continue;
+    const key = hashes.hi[i] | 0; // int32: a small-integer Map key
+    const known = keyIndexOf.get(key);
+    if (known !== undefined) {
+      keyPositions[known].push(i);
+      continue;
+    }
     const keyIndex = keyPositions.length;
-    keyPositions.push(positions);
+    keyIndexOf.set(key, keyIndex);
+    keyPositions.push([i]);
     for (const ordinal of holders) {
       const list = shared.get(ordinal);
       if (list) list.push(keyIndex);
@@ -115,6 +116,7 @@ export function documentEvidence(
   const scored = candidates.slice(0, CANDIDATES_PER_DOCUMENT).map((c) => {
     const fingerprints = index.fingerprintsOf(c.ordinal);
     const containment = fingerprints === 0 ? 0 : Math.min(1, c.distinct / fingerprints);
+    c.positions.sort((a, b) => a - b);
     const coverage = coverageOf(c.positions, words.length);
     return {
       ordinal: c.ordinal,
@@ -123,7 +125,7 @@ export function documentEvidence(
       containment,
       coverage,
       score: candidateScore(c.distinct, containment, coverage),
-      positions: c.positions.sort((a, b) => a - b),
+      positions: c.positions,
     };
   });
   scored.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
@@ -143,12 +145,21 @@ export function documentLanguage(words: readonly string[]): 'zh' | 'other' {
  * Share of the document's words covered by the k-grams at `positions`, each widened by `margin`
  * words on both sides (margin 0: the words the matched k-grams cover).
  */
-export function coverageOf(positions: Iterable<number>, words: number, margin = 0): number {
-  if (words === 0) return 0;
-  const covered = new Uint8Array(words);
-  for (const p of positions)
-    covered.fill(1, Math.max(0, p - margin), Math.min(words, p + KGRAM_WORDS + margin));
-  let count = 0;
-  for (const c of covered) count += c;
-  return count / words;
+export function coverageOf(positions: readonly number[], words: number, margin = 0): number {
+  if (words === 0 || positions.length === 0) return 0;
+  const sorted = isSorted(positions) ? positions : [...positions].sort((a, b) => a - b);
+  let covered = 0;
+  let end = 0; // words before `end` are counted
+  for (const p of sorted) {
+    const from = Math.max(end, p - margin, 0);
+    const to = Math.min(words, p + KGRAM_WORDS + margin);
+    if (to > from) covered += to - from;
+    if (to > end) end = to;
+  }
+  return covered / words;
+}
+
+function isSorted(values: readonly number[]): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i] < values[i - 1]) return false;
+  return true;
 }
