@@ -4,6 +4,7 @@
 // idempotent by event id. Scaled out, a PostgreSQL session advisory lock keeps one runner per consumer
 // across all nodes; the others stand by and take over when it dies.
 import { createHash } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { PostgresClient, Store } from '../store/store.js';
@@ -42,6 +43,16 @@ export async function readCursor(db: Kysely<Database>, name: string): Promise<nu
   return row ? Number(row.position) : 0;
 }
 
+async function readCursorForUpdate(
+  trx: Kysely<Database>,
+  name: string,
+  dialect: Store['dialect'],
+): Promise<number> {
+  const query = trx.selectFrom('consumer_cursors').select('position').where('name', '=', name);
+  const row = await (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  return row ? Number(row.position) : 0;
+}
+
 async function saveCursor(db: Kysely<Database>, name: string, position: number): Promise<void> {
   await db
     .insertInto('consumer_cursors')
@@ -72,11 +83,33 @@ export function startConsumer({
     if (lockClient) return true;
     const client = await store.pool.connect();
     const key = createHash('sha256').update(`consumer:${name}`).digest().readInt32BE(0);
-    const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [key]);
-    if (rows[0]?.ok) {
+    // The lock's connection sits idle between ticks: when the server drops it (a restart), pg emits
+    // 'error' on it, which with no listener killed the consumer thread for good. Drop it instead; the
+    // next tick takes the lock again on a fresh connection (the lock died with the old session).
+    const emitter = client as unknown as EventEmitter;
+    const onError = () => {
+      emitter.off('error', onError);
+      emitter.on('error', () => {});
+      if (lockClient === client) {
+        lockClient = null;
+        client.release(true);
+      }
+    };
+    emitter.on('error', onError);
+    let ok = false;
+    try {
+      const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+      ok = Boolean(rows[0]?.ok);
+    } catch (error) {
+      emitter.off('error', onError);
+      client.release(true);
+      throw error;
+    }
+    if (ok) {
       lockClient = client;
       return true;
     }
+    emitter.off('error', onError);
     client.release();
     return false;
   }
@@ -91,7 +124,12 @@ export function startConsumer({
         const write = await handle(events);
         const last = events[events.length - 1].seq;
         if (durable || write) {
+          const from = position;
           await store.db.transaction().execute(async (trx) => {
+            // Compare-and-set: if another runner moved the cursor meanwhile (this one lost its lock
+            // with a dropped connection, and a standby took over), apply nothing and re-read.
+            if (durable && (await readCursorForUpdate(trx, name, store.dialect)) !== from)
+              throw new Error(`consumer ${name}: the cursor moved under this runner; re-reading it`);
             if (write) await write(trx);
             if (durable) await saveCursor(trx, name, last);
           });
@@ -105,6 +143,8 @@ export function startConsumer({
         lockClient.release(true);
         lockClient = null;
       }
+      // Whatever failed, start the next tick from the committed cursor, never from memory.
+      if (durable) position = 0;
       onError(error as Error);
     }
   }
