@@ -10,13 +10,11 @@ import { WardenError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { UpstreamEndpoint } from '../upstreams/upstream.js';
 import { adminRoutes } from './admin/index.js';
+import type { AdminPlugin } from './admin-plugin.js';
 import { serveDashboard } from './dashboard-files.js';
 import type { IdentityCache } from './identity-cache.js';
 import type { ModelRoutes } from './model-routes.js';
 import { createProxy, type ProxyDeps } from './proxy.js';
-
-/** Admin routes of a higher layer, registered under /admin/v1 after the accounts routes. */
-export type AdminPlugin = (app: FastifyInstance) => Promise<void>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -230,6 +228,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
   await app.register(
     async (admin) => {
+      // Admin answers carry account data and evidence: never cached by a browser or a proxy.
+      admin.addHook('onSend', async (_request, reply, payload) => {
+        reply.header('cache-control', 'no-store');
+        return payload;
+      });
       await adminRoutes(admin, {
         store,
         secret,

@@ -13,12 +13,12 @@ import {
 } from '../../accounts/index.js';
 import { configSchema } from '../../config/config.js';
 import { DeploymentSecret } from '../../config/deployment-secret.js';
+import { provenanceAdminPlugin } from '../../provenance/admin-routes.js';
 import { openRegistry } from '../../provenance/registry/registry.js';
 import { openStore } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
 import { dashboardAdminPlugin } from './dashboard-routes.js';
 import { adminRoutes } from './index.js';
-import { provenanceAdminPlugin } from './provenance-routes.js';
 
 const MINUTE = 60_000;
 const SERVED =

@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { WardenError } from '../../errors.js';
-import type { AdminPluginFactory } from '../../runtime/admin-plugins.js';
 import type { Store } from '../../store/store.js';
+import type { AdminPluginFactory } from '../admin-plugin.js';
 import { READ_ROLES } from './auth.js';
 import { errorResponses, idParams } from './schemas.js';
 
@@ -424,7 +424,7 @@ export function registerDashboardRoutes(app: FastifyInstance, store: Store): voi
   );
 }
 
-/** The admin plugin factory listed in runtime/admin-plugins.ts. */
+/** The admin plugin factory (listed in src/runtime/admin-plugins.ts). */
 export const dashboardAdminPlugin: AdminPluginFactory = ({ store }) =>
   async function dashboardRoutes(app) {
     registerDashboardRoutes(app, store);

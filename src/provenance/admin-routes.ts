@@ -5,16 +5,16 @@
 // a restart forgets them; the registry they read is durable.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { WardenError } from '../../errors.js';
-import { listCanaries } from '../../provenance/canaries.js';
-import { openRegistry } from '../../provenance/registry/registry.js';
-import { renderTraceReport } from '../../provenance/report/index.js';
-import { summarizeTrace } from '../../provenance/summary.js';
-import { parseTextFile, type TextDocument } from '../../provenance/text-file/index.js';
-import type { TraceResult, TraceSummary } from '../../provenance/types.js';
-import type { AdminPluginContext, AdminPluginFactory } from '../../runtime/admin-plugins.js';
-import { actorOf, adminIdentity, READ_ROLES } from './auth.js';
-import { errorResponses } from './schemas.js';
+import { WardenError } from '../errors.js';
+import { actorOf, adminIdentity, READ_ROLES } from '../gateway/admin/auth.js';
+import { errorResponses } from '../gateway/admin/schemas.js';
+import type { AdminPluginContext, AdminPluginFactory } from '../gateway/admin-plugin.js';
+import { listCanaries } from './canaries.js';
+import { openRegistry } from './registry/registry.js';
+import { renderTraceReport } from './report/index.js';
+import { summarizeTrace } from './summary.js';
+import { parseTextFile, type TextDocument } from './text-file/index.js';
+import type { TraceResult, TraceSummary } from './types.js';
 
 const TRACE_ROLES = ['analyst', 'admin'] as const;
 /** Largest dataset accepted in one upload. */
@@ -142,7 +142,7 @@ async function runAudit(
   apiKey: string | undefined,
 ): Promise<void> {
   // Imported when used: audit-model pulls in the prober and statistics, which the gateway does not need otherwise.
-  const { auditModel } = await import('../../provenance/audit-model/index.js');
+  const { auditModel } = await import('./audit-model/index.js');
   job.status = 'running';
   const canaries = await listCanaries(context.store, { limit: 200 });
   const result = await auditModel({
@@ -340,7 +340,7 @@ export function registerProvenanceRoutes(app: FastifyInstance, context: AdminPlu
   );
 }
 
-/** The admin plugin factory listed in runtime/admin-plugins.ts. */
+/** The admin plugin factory (listed in src/runtime/admin-plugins.ts). */
 export const provenanceAdminPlugin: AdminPluginFactory = (context) =>
   async function provenanceRoutes(app) {
     // A child context, so the dataset content-type parsers apply to these routes only.
