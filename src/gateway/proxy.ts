@@ -181,7 +181,14 @@ export function createProxy({
       event.completionTokens = usage?.completion_tokens ?? null;
       event.totalTokens = usage?.total_tokens ?? null;
       event.latencyMs = performance.now() - request.started;
-      await events.append(event);
+      try {
+        await events.append(event);
+      } catch {
+        // Never a silent success: a request whose event cannot be committed ends in a clear 503.
+        throw new WardenError('service_unavailable', {
+          detail: 'the event log is unavailable, so the request could not be recorded; retry shortly',
+        });
+      }
       if (event.totalTokens) void limiter.charge(identity.rules, event.totalTokens).catch(() => undefined);
       observe?.(endpoint, httpStatus, event.latencyMs);
     };
@@ -264,15 +271,21 @@ async function relayStream(response: UpstreamResponse, res: ServerResponse, even
     }
     res.end();
   } catch (error) {
+    // finish() itself failed: the event log is down; say so, and do not wait on it a second time.
+    const unrecorded = error instanceof WardenError && error.code === 'service_unavailable';
     if (res.destroyed) {
-      if (!finished) await finish('aborted', 499, 'client_disconnected', acc.usage, acc.output());
+      if (!finished && !unrecorded)
+        await finish('aborted', 499, 'client_disconnected', acc.usage, acc.output());
       return;
     }
     const failure =
-      error instanceof UpstreamError
-        ? upstreamFailure(error)
-        : new WardenError('upstream_error', { detail: String(error) });
-    if (!finished) await finish('error', failure.status, failure.code, acc.usage, acc.output());
+      error instanceof WardenError
+        ? error
+        : error instanceof UpstreamError
+          ? upstreamFailure(error)
+          : new WardenError('upstream_error', { detail: String(error) });
+    if (!finished && !unrecorded)
+      await finish('error', failure.status, failure.code, acc.usage, acc.output());
     res.end(`data: ${JSON.stringify(failure.toJSON())}\n\n`);
   }
 }
