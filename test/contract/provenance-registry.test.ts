@@ -112,7 +112,8 @@ describe.each(testBackends())('provenance registry on %s', (backend) => {
     expect(result).toMatchObject({ match: true, account: 'globex', outputs: ['out-extra'] });
   });
 
-  it('compacts small segments, and a loaded index follows without losing outputs', async () => {
+  it('compacts small segments, and a loaded index follows without losing or doubling outputs', async () => {
+    const [before] = await registry.trace([{ id: 'old', text: ANSWERS[1] }]);
     const writer = await openRegistry(store, SECRET, {
       canaryRate: 0,
       canariesPerAccount: 0,
@@ -134,7 +135,14 @@ describe.each(testBackends())('provenance registry on %s', (backend) => {
       { id: 'recent', text: `${ANSWERS[2]} Variant number ${'x'.repeat(40)} ends here now.` },
     ]);
     expect(old.outputs).toEqual(['out-acct_g-1']);
+    expect(old.matches[0].sharedFingerprints).toBe(before.matches[0].sharedFingerprints);
+    expect(old.score).toBe(before.score);
     expect(recent.outputs).toContain('small-39');
+    // a second compaction round, then a fresh registry sees exactly the same
+    const fresh = await openRegistry(store, SECRET);
+    const [again] = await fresh.trace([{ id: 'old', text: ANSWERS[1] }]);
+    await fresh.close();
+    expect(again.matches[0].sharedFingerprints).toBe(before.matches[0].sharedFingerprints);
   });
 
   it('keeps the first outputs of each account as canaries', async () => {

@@ -243,15 +243,18 @@ export async function openRegistry(
   async function refreshIndex(): Promise<void> {
     const segments = await db.selectFrom('provenance_segments').select(['id', 'merged_from']).execute();
     const ids = segments.map((r) => Number(r.id));
-    // A compaction replaced segments we hold by one merged segment with the same postings: adopt it
-    // without reloading anything.
+    // A compaction replaces segments by one merged segment holding the same postings. Every output's
+    // postings sit in exactly one segment, so a merged segment is loaded for the outputs we do not
+    // hold yet, and the segments it replaced are no longer expected.
+    const partlyHeld = new Set<number>();
     for (const segment of segments) {
       if (loadedSegments.has(Number(segment.id)) || !segment.merged_from) continue;
       const from = JSON.parse(segment.merged_from) as number[];
-      if (from.every((id) => loadedSegments.has(id))) {
-        for (const id of from) loadedSegments.delete(id);
-        loadedSegments.add(Number(segment.id));
-      }
+      const held = from.filter((id) => loadedSegments.has(id));
+      if (held.length === 0) continue;
+      for (const id of held) loadedSegments.delete(id);
+      if (held.length === from.length) loadedSegments.add(Number(segment.id));
+      else partlyHeld.add(Number(segment.id));
     }
     const present = new Set(ids);
     let vanished = false;
@@ -259,6 +262,7 @@ export async function openRegistry(
     if (vanished) {
       // Segments we hold disappeared some other way: start over.
       loadedSegments.clear();
+      partlyHeld.clear();
       current = new PostingIndex();
       indexLoaded = false;
     }
@@ -271,10 +275,23 @@ export async function openRegistry(
         .where('id', 'in', missing.slice(i, i + 64))
         .execute();
       for (const row of rows) {
-        decodePostings(toBytes(row.data), Number(row.base_ordinal), (key, ordinal) =>
-          current.load(key, ordinal),
-        );
-        loadedSegments.add(Number(row.id));
+        const id = Number(row.id);
+        if (partlyHeld.has(id)) {
+          // skip the outputs already held (decided before loading any of this segment's postings)
+          const keys: number[] = [];
+          const ordinals: number[] = [];
+          decodePostings(toBytes(row.data), Number(row.base_ordinal), (key, ordinal) => {
+            if (current.fingerprintsOf(ordinal) > 0) return;
+            keys.push(key);
+            ordinals.push(ordinal);
+          });
+          for (let j = 0; j < keys.length; j++) current.load(keys[j], ordinals[j]);
+        } else {
+          decodePostings(toBytes(row.data), Number(row.base_ordinal), (key, ordinal) =>
+            current.load(key, ordinal),
+          );
+        }
+        loadedSegments.add(id);
       }
     }
     current.rebuild();
