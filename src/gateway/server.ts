@@ -121,6 +121,19 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     bodyLimit: bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // Errors the router raises before any route runs (a path parameter over 100 characters, a badly
+    // percent-encoded URL) bypass the error handler; without this they had Fastify's own body shape.
+    frameworkErrors(error, _request, reply) {
+      const wardenError = new WardenError('invalid_request', {
+        detail:
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'a path parameter is longer than 100 characters'
+            : 'the URL is not valid (bad percent-encoding)',
+      });
+      // The route generics of a framework error's reply are unknown; only code and send are used.
+      const raw = reply as unknown as { code(status: number): { send(body: unknown): void } };
+      raw.code(error.statusCode ?? 400).send(wardenError.toJSON());
+    },
     // Slow clients (slowloris) are cut off: headers within 10 s, the whole request within 30 s.
     connectionTimeout: 0,
     requestTimeout: requestMs,
