@@ -7,13 +7,18 @@
 #   bench/gateway/run.sh [extra run-peer-bench.sh options, e.g. --duration 10 --rounds 1]
 #
 # shared/ is read-only here, so the peer bench is copied to a temporary folder first (its Portkey peer
-# installs itself there with npm). Needs wrk (apt-get install -y wrk).
+# installs itself there with npm; set PEER_BENCH_COPY=DIR to keep and reuse the copy). Needs wrk
+# (apt-get install -y wrk).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SHARED="${PEER_BENCH:-$ROOT/../shared/peer-bench}"
 WORK="$(mktemp -d -t warden-gateway-bench-XXXX)"
-cp -r "$SHARED" "$WORK/peer-bench"
-chmod -R u+w "$WORK/peer-bench"
+# A writable copy of the peer bench; PEER_BENCH_COPY reuses one (and its installed Portkey) across runs.
+BENCH_COPY="${PEER_BENCH_COPY:-$WORK/peer-bench}"
+if [ ! -d "$BENCH_COPY" ]; then
+  cp -r "$SHARED" "$BENCH_COPY"
+  chmod -R u+w "$BENCH_COPY"
+fi
 
 (cd "$ROOT" && npm run -s build:server)
 DB="sqlite:$WORK/warden.db"
@@ -23,6 +28,6 @@ KEY=$(node "$ROOT/bin/warden.js" keys create --account bench --db "$DB" --json |
 node "$ROOT/bin/warden.js" admin-tokens create --role admin --db "$DB" --json >/dev/null
 
 PORT=18899
-exec "$WORK/peer-bench/run-peer-bench.sh" "http://127.0.0.1:$PORT" "$KEY" --with-floor \
+exec "$BENCH_COPY/run-peer-bench.sh" "http://127.0.0.1:$PORT" "$KEY" --with-floor \
   --ours-cmd "env WARDEN_UPSTREAM_URL=\$MOCK_UPSTREAM_URL node $ROOT/bin/warden.js serve --port $PORT --db $DB --log-level warn" \
   --out "${OUT:-$WORK/results}" "$@"
