@@ -2,10 +2,7 @@
 // event loop with the request path. The parent sends 'stop' and waits for 'stopped'.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
-import { loadDeploymentSecret } from '../config/deployment-secret.js';
-import { openEventLog } from '../events/open-event-log.js';
-import { openStore } from '../store/open-store.js';
-import { startConsumers } from './consumers.js';
+import { runConsumersOn } from './consumers.js';
 
 interface ThreadData {
   dbUrl: string;
@@ -13,21 +10,14 @@ interface ThreadData {
 }
 
 const { dbUrl, config } = workerData as ThreadData;
-const store = await openStore(dbUrl, { migrate: false });
-const log = openEventLog(store);
-const running = await startConsumers({
-  store,
-  log,
-  secret: loadDeploymentSecret(dbUrl),
-  config,
+const running = await runConsumersOn(dbUrl, config, {
+  migrate: false,
   onError: (consumer, error) => parentPort?.postMessage({ type: 'error', consumer, message: error.message }),
 });
 parentPort?.postMessage({ type: 'ready' });
 parentPort?.on('message', async (message) => {
   if (message === 'stop') {
     await running.stop();
-    await log.close();
-    await store.close();
     parentPort?.postMessage({ type: 'stopped' });
   }
 });

@@ -2,10 +2,13 @@
 // `serve` (in a worker thread, off the request path) or by `warden worker` on their own nodes.
 import type { Config } from '../config/config.js';
 import type { DeploymentSecret } from '../config/deployment-secret.js';
+import { loadDeploymentSecret } from '../config/deployment-secret.js';
 import { createWebhookDelivery } from '../enforce/webhooks/delivery.js';
 import { type RunningConsumer, startConsumer } from '../events/consumer.js';
 import type { EventLog } from '../events/event-log.js';
 import { meterEvents } from '../events/metering.js';
+import { openEventLog } from '../events/open-event-log.js';
+import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { startDetectionConsumer } from './detection-consumer.js';
 import { startRegistryConsumer } from './registry-consumer.js';
@@ -83,6 +86,28 @@ export async function startConsumers({
     },
     async stop() {
       await Promise.all(consumers.map((c) => c.stop()));
+    },
+  };
+}
+
+/**
+ * Opens the database named by `dbUrl` and runs every consumer on it; `stop()` also closes what it
+ * opened. Used by `warden worker` and by `serve`'s consumer thread.
+ */
+export async function runConsumersOn(
+  dbUrl: string,
+  config: Config,
+  { migrate = true, onError }: { migrate?: boolean; onError?: (consumer: string, error: Error) => void } = {},
+): Promise<RunningConsumers> {
+  const store = await openStore(dbUrl, { migrate });
+  const log = openEventLog(store);
+  const running = await startConsumers({ store, log, secret: loadDeploymentSecret(dbUrl), config, onError });
+  return {
+    ...running,
+    async stop() {
+      await running.stop();
+      await log.close();
+      await store.close();
     },
   };
 }

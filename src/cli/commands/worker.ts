@@ -2,30 +2,20 @@
 // the scaled-out shape where gateway nodes run `serve --no-consumers`.
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { loadDeploymentSecret } from '../../config/deployment-secret.js';
-import { openEventLog } from '../../events/open-event-log.js';
-import { startConsumers } from '../../runtime/consumers.js';
-import { openStore, resolveDbUrl } from '../../store/open-store.js';
+import { runConsumersOn } from '../../runtime/consumers.js';
+import { resolveDbUrl } from '../../store/open-store.js';
 import { configFromFlags, type ServeOptions } from './serve.js';
 
 export async function worker(options: ServeOptions): Promise<void> {
   const config = configFromFlags(options);
   const dbUrl = resolveDbUrl(config.db);
   const logger = pino({ level: config.log_level }, pino.destination(2));
-  const store = await openStore(dbUrl);
-  const log = openEventLog(store);
-  const running = await startConsumers({
-    store,
-    log,
-    secret: loadDeploymentSecret(dbUrl),
-    config,
+  const running = await runConsumersOn(dbUrl, config, {
     onError: (consumer, error) => logger.warn({ consumer }, `consumer error: ${error.message}`),
   });
   process.stdout.write(`Warden worker consuming events from ${dbUrl}\n`);
   const shutdown = async () => {
     await running.stop();
-    await log.close();
-    await store.close();
     process.exit(0);
   };
   process.on('SIGINT', shutdown);
