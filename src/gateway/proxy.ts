@@ -189,7 +189,12 @@ export function createProxy({
           detail: 'the event log is unavailable, so the request could not be recorded; retry shortly',
         });
       }
-      if (event.totalTokens) void limiter.charge(identity.rules, event.totalTokens).catch(() => undefined);
+      // Token limits are charged with the upstream's usage; a stream without `include_usage` (or an
+      // upstream that reports none) was charged nothing, so streaming bypassed tpm and daily quotas.
+      // Charge an estimate then (≈ 4 characters a token, request JSON included: it errs high);
+      // metering counts the exact figure behind the event log.
+      const charged = event.totalTokens ?? estimateTokens(event);
+      if (charged > 0) void limiter.charge(identity.rules, charged).catch(() => undefined);
       observe?.(endpoint, httpStatus, event.latencyMs);
     };
 
@@ -235,6 +240,11 @@ export function createProxy({
       await relayWhole(response, res, finish, responseLimitBytes, clientGone);
     }
   };
+}
+
+/** A cheap upper-side token estimate for limits when the upstream reported no usage. */
+export function estimateTokens(event: Pick<UsageEvent, 'requestBody' | 'output'>): number {
+  return Math.ceil((event.requestBody.length + (event.output?.length ?? 0)) / 4);
 }
 
 type Finish = (
