@@ -1,24 +1,28 @@
-// The scaled-out shape, end to end: two `warden serve` nodes on one PostgreSQL and one Redis. A
-// suspension made through node A is refused by node B within a second, and a rate limit of N requests
-// per minute admits N in total across both nodes.
+// The scaled-out shape, end to end: two `warden serve --no-consumers` nodes and one `warden worker` on
+// one PostgreSQL and one Redis. A suspension made through node A is refused by node B within a second,
+// a rate limit of N requests per minute admits N in total across both nodes, and the worker meters
+// what both nodes served.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from '../helpers/databases.js';
-import { type RunningServer, runCliJson, startServer } from '../helpers/server.js';
+import { type RunningServer, runCliJson, startServer, startWorker } from '../helpers/server.js';
 
 let database: TestDatabase;
 let a: RunningServer;
 let b: RunningServer;
+let worker: RunningServer;
 const env = { WARDEN_SECRET: randomBytes(32).toString('hex') };
 
 beforeAll(async () => {
   database = await createTestDatabase('postgres');
-  a = await startServer({ db: database.url, args: ['--redis', REDIS_URL], env });
+  a = await startServer({ db: database.url, args: ['--redis', REDIS_URL, '--no-consumers'], env });
   b = await startServer({ db: database.url, args: ['--redis', REDIS_URL, '--no-consumers'], env });
+  worker = await startWorker({ db: database.url, env });
 }, 60_000);
 afterAll(async () => {
   await a?.stop();
   await b?.stop();
+  await worker?.stop();
   await database?.drop();
 });
 
@@ -65,5 +69,22 @@ describe('two gateway nodes on PostgreSQL + Redis', () => {
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(6);
     expect(statuses.filter((s) => s === 429)).toHaveLength(6);
+  });
+
+  it('the worker meters what both nodes served', async () => {
+    const dbEnv = { ...env, WARDEN_DB: database.url };
+    runCliJson(['accounts', 'create', 'both-nodes'], dbEnv);
+    const { key } = runCliJson<{ key: string }>(['keys', 'create', '--account', 'both-nodes'], dbEnv);
+    for (let i = 0; i < 3; i++) {
+      expect((await chat(a, key)).status).toBe(200);
+      expect((await chat(b, key)).status).toBe(200);
+    }
+    let requests = 0;
+    for (let attempt = 0; attempt < 20 && requests < 6; attempt++) {
+      await new Promise((r) => setTimeout(r, 250));
+      requests = runCliJson<{ usage: { requests: number } }>(['accounts', 'show', 'both-nodes'], dbEnv).usage
+        .requests;
+    }
+    expect(requests).toBe(6);
   });
 });

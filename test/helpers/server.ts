@@ -23,21 +23,27 @@ export interface StartServerOptions {
   timeoutMs?: number;
 }
 
-export async function startServer({
-  db,
-  args = [],
-  env = {},
-  timeoutMs = 30_000,
-}: StartServerOptions): Promise<RunningServer> {
-  const child = spawn(
-    process.execPath,
-    [...ENTRY, 'serve', '--port', '0', '--db', db, '--log-level', 'warn', ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, WARDEN_CONFIG: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const argv = ['serve', '--port', '0', '--db', options.db, '--log-level', 'warn', ...(options.args ?? [])];
+  return startProcess(argv, options, /serving at (http:\/\/[^\s]+)/);
+}
+
+/** Starts `warden worker` (the consumers alone); its `url` is empty. */
+export async function startWorker(options: StartServerOptions): Promise<RunningServer> {
+  const argv = ['worker', '--db', options.db, '--log-level', 'warn', ...(options.args ?? [])];
+  return startProcess(argv, options, /consuming events/);
+}
+
+async function startProcess(
+  argv: string[],
+  { env = {}, timeoutMs = 30_000 }: StartServerOptions,
+  ready: RegExp,
+): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...ENTRY, ...argv], {
+    cwd: ROOT,
+    env: { ...process.env, WARDEN_CONFIG: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d) => {
     out += d;
@@ -49,10 +55,10 @@ export async function startServer({
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), timeoutMs);
     const check = () => {
-      const match = /serving at (http:\/\/[^\s]+)/.exec(out);
+      const match = ready.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(match[1] ?? '');
       }
     };
     child.stdout?.on('data', check);
