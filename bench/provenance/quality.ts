@@ -24,6 +24,8 @@ export const ACCOUNTS = 8;
 export interface PositiveRecord {
   /** The calibration language trace gives the document (documentLanguage of its words). */
   language: CalibrationLanguage;
+  /** Normalized words of the document. */
+  words: number;
   transform: Transform;
   item: ServedItem;
   account: string;
@@ -32,6 +34,7 @@ export interface PositiveRecord {
 
 export interface NegativeRecord {
   language: CalibrationLanguage;
+  words: number;
   item: NeverServedItem;
   result: TraceResult;
 }
@@ -43,8 +46,9 @@ export interface QualityRun {
   traceSeconds: number;
 }
 
-function languageOf(text: string): CalibrationLanguage {
-  return documentLanguage(normalizeText(text).words);
+function languageOf(text: string): { language: CalibrationLanguage; words: number } {
+  const { words } = normalizeText(text);
+  return { language: documentLanguage(words), words: words.length };
 }
 
 export function accountOf(item: ServedItem): string {
@@ -120,7 +124,7 @@ export async function runQuality({ log = (_: string) => {} } = {}): Promise<Qual
       },
     };
     const documents: { id: string; text: string }[] = [];
-    const positives: Omit<PositiveRecord, 'result' | 'language'>[] = [];
+    const positives: Omit<PositiveRecord, 'result' | 'language' | 'words'>[] = [];
     const zh = served.filter((s) => s.lang === 'zh');
     const traditional = toTraditional(zh.map((s) => s.text));
     for (const transform of TRANSFORMS) {
@@ -149,12 +153,12 @@ export async function runQuality({ log = (_: string) => {} } = {}): Promise<Qual
       served,
       positives: positives.map((p, i) => ({
         ...p,
-        language: languageOf(documents[i].text),
+        ...languageOf(documents[i].text),
         result: positiveResults[i],
       })),
       negatives: neverServed.map((item, i) => ({
         item,
-        language: languageOf(item.text),
+        ...languageOf(item.text),
         result: negativeResults[i],
       })),
       traceSeconds,

@@ -10,8 +10,9 @@ import type {
   CalibrationStratum,
   CalibrationTable,
 } from '../../src/provenance/trace/calibration.js';
-import { scoreThreshold } from '../../src/provenance/trace/calibration.js';
+import { minimumEvidence, scoreThreshold, tooShortToDecide } from '../../src/provenance/trace/calibration.js';
 import { CALIBRATION } from '../../src/provenance/trace/calibration-table.js';
+import { fingerprintCapacity } from '../../src/provenance/trace/evidence.js';
 import type { TraceResult } from '../../src/provenance/types.js';
 import { type QualityRun, runQuality } from './quality.js';
 
@@ -82,6 +83,25 @@ export const CALIBRATION: CalibrationTable = ${JSON.stringify(
   );
 }
 
+/**
+ * Whether trace, run at this threshold, would call the document too short to decide (the quality run
+ * traces at --fpr 1, where almost every document is decidable; the rule is applied here per rate).
+ */
+function undecidableAt(record: { words: number; result: TraceResult }, threshold: number): boolean {
+  const best = record.result.matches[0];
+  return tooShortToDecide(
+    { tooShort: record.result.match === null, capacity: fingerprintCapacity(record.words) },
+    best && {
+      shared: best.sharedFingerprints,
+      fingerprints: best.outputFingerprints,
+      containment: best.containment,
+      score: best.score,
+    },
+    threshold,
+    minimumEvidence(threshold),
+  );
+}
+
 function pct(part: number, whole: number): string {
   return whole === 0 ? '–' : `${((part / whole) * 100).toFixed(2)}%`;
 }
@@ -90,12 +110,15 @@ export function report(run: QualityRun, table: CalibrationTable, fprs: number[] 
   const lines: string[] = [];
   for (const fpr of fprs) {
     const thresholds = { zh: scoreThreshold(fpr, 'zh', table), other: scoreThreshold(fpr, 'other', table) };
+    const minimum = { zh: minimumEvidence(thresholds.zh), other: minimumEvidence(thresholds.other) };
     lines.push(
-      `### At --fpr ${fpr} (score threshold ${thresholds.other.toFixed(4)}; Chinese documents ${thresholds.zh.toFixed(4)})`,
+      `### At --fpr ${fpr} (score threshold ${thresholds.other.toFixed(4)}, so at least ${minimum.other} fingerprints of evidence; Chinese documents ${thresholds.zh.toFixed(4)}, ${minimum.zh})`,
       '',
     );
-    lines.push('| desensitization | lang | documents | too short | matched | right account (of matched) |');
-    lines.push('|---|---|---:|---:|---:|---:|');
+    lines.push(
+      '| desensitization | lang | documents | too short to decide | matched (of decidable) | matched (of all) | right account (of matched) |',
+    );
+    lines.push('|---|---|---:|---:|---:|---:|---:|');
     const groups = new Map<string, { n: number; short: number; matched: number; right: number }>();
     for (const p of run.positives) {
       for (const key of [`${p.transform}|${p.item.lang}`, `${p.transform}|all`, `all|all`]) {
@@ -106,7 +129,7 @@ export function report(run: QualityRun, table: CalibrationTable, fprs: number[] 
         }
         g.n++;
         const score = effectiveScore(p.result);
-        if (score === null) {
+        if (score === null || undecidableAt(p, thresholds[p.language])) {
           g.short++;
           continue;
         }
@@ -120,17 +143,20 @@ export function report(run: QualityRun, table: CalibrationTable, fprs: number[] 
       const [transform, lang] = key.split('|');
       if (lang === 'all' && transform !== 'all') continue;
       lines.push(
-        `| ${transform} | ${lang} | ${g.n} | ${g.short} | ${pct(g.matched, g.n - g.short)} | ${pct(g.right, g.matched)} |`,
+        `| ${transform} | ${lang} | ${g.n} | ${g.short} (${pct(g.short, g.n)}) | ${pct(g.matched, g.n - g.short)} | ${pct(g.matched, g.n)} | ${pct(g.right, g.matched)} |`,
       );
     }
     for (const [key, g] of groups) {
       const [transform, lang] = key.split('|');
       if (lang !== 'all' || transform === 'all') continue;
       lines.push(
-        `| **${transform}** | all | ${g.n} | ${g.short} | ${pct(g.matched, g.n - g.short)} | ${pct(g.right, g.matched)} |`,
+        `| **${transform}** | all | ${g.n} | ${g.short} (${pct(g.short, g.n)}) | ${pct(g.matched, g.n - g.short)} | ${pct(g.matched, g.n)} | ${pct(g.right, g.matched)} |`,
       );
     }
-    lines.push('', '| never served | kind | documents | too short | matched (false positives) |');
+    lines.push(
+      '',
+      '| never served | kind | documents | too short to decide | matched (false positives, of decidable) |',
+    );
     lines.push('|---|---|---:|---:|---:|');
     const negatives = new Map<string, { kind: string; n: number; short: number; fp: number }>();
     for (const n of run.negatives) {
@@ -142,7 +168,7 @@ export function report(run: QualityRun, table: CalibrationTable, fprs: number[] 
         }
         g.n++;
         const score = effectiveScore(n.result);
-        if (score === null) g.short++;
+        if (score === null || undecidableAt(n, thresholds[n.language])) g.short++;
         else if (score >= thresholds[n.language]) g.fp++;
       }
     }
@@ -158,6 +184,47 @@ export function report(run: QualityRun, table: CalibrationTable, fprs: number[] 
   return lines.join('\n');
 }
 
+/** Per-document trace features (JSONL), for studying scores offline without re-tracing. */
+function writeDump(run: QualityRun, file: string): void {
+  const features = (r: TraceResult) =>
+    r.matches.map((m) => [
+      m.sharedFingerprints,
+      m.outputFingerprints,
+      m.coverage,
+      m.containment,
+      m.account,
+      ...((m as unknown as { x?: number[] }).x ?? []),
+    ]);
+  const lines: string[] = [];
+  for (const p of run.positives)
+    lines.push(
+      JSON.stringify({
+        set: 'positive',
+        transform: p.transform,
+        lang: p.item.lang,
+        language: p.language,
+        words: p.words,
+        account: p.account,
+        short: p.result.match === null,
+        m: features(p.result),
+      }),
+    );
+  for (const n of run.negatives)
+    lines.push(
+      JSON.stringify({
+        set: 'negative',
+        kind: n.item.kind,
+        source: n.item.source,
+        permissive: n.item.permissive,
+        language: n.language,
+        words: n.words,
+        short: n.result.match === null,
+        m: features(n.result),
+      }),
+    );
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   if (args.has('--scale')) {
@@ -169,6 +236,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const run = await runQuality({ log });
   log(`traced ${run.positives.length + run.negatives.length} documents in ${run.traceSeconds.toFixed(1)} s`);
+  const dumpAt = process.argv.indexOf('--dump');
+  if (dumpAt > 0) writeDump(run, process.argv[dumpAt + 1]);
   let table = CALIBRATION;
   if (args.has('--write-calibration')) {
     table = calibrationFrom(run);

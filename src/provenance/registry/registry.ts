@@ -7,7 +7,13 @@ import type { DeploymentSecret } from '../../config/deployment-secret.js';
 import type { Store } from '../../store/store.js';
 import { KeyedHasher, KGRAM_WORDS, outputFingerprints } from '../fingerprint/index.js';
 import { normalizeText } from '../normalize/index.js';
-import { DEFAULT_FPR, falsePositiveRate, scoreThreshold } from '../trace/calibration.js';
+import {
+  DEFAULT_FPR,
+  falsePositiveRate,
+  minimumEvidence,
+  scoreThreshold,
+  tooShortToDecide,
+} from '../trace/calibration.js';
 import {
   type CandidateEvidence,
   coverageOf,
@@ -380,7 +386,8 @@ function traceResult(
   rows: Map<number, { id: string; account_id: string; account_name: string | null; ts: number }>,
   detail: { texts: Map<number, { text: string; prompt: string | null }>; hasher: KeyedHasher } | null,
 ): TraceResult {
-  if (evidence.tooShort) {
+  const strongest = evidence.candidates.find((c) => c.shared >= MINIMUM_SHARED);
+  if (tooShortToDecide(evidence, strongest, threshold, minimumEvidence(threshold))) {
     return {
       id: document.id,
       match: null,

@@ -8,6 +8,7 @@
 // only: Chinese text shares far fewer 5-word runs by chance, and a threshold set by English
 // same-prompt answers would throw that away.
 import { CALIBRATION } from './calibration-table.js';
+import { candidateScore, MINIMUM_SHARED } from './evidence.js';
 
 /** The calibration a document falls under, by its script (see `documentLanguage`). */
 export type CalibrationLanguage = 'zh' | 'other';
@@ -74,4 +75,46 @@ export function scoreThreshold(
   const strata = strataFor(table, language);
   if (strata.length === 0) return 0;
   return Math.min(1, Math.max(...strata.map((s) => stratumThreshold(s, fpr))));
+}
+
+/**
+ * The fewest fingerprints an output must have for a full copy of it to reach `threshold`: a smaller
+ * output can never be matched with the promised false-positive rate, whatever the document.
+ */
+export function minimumEvidence(threshold: number): number {
+  let fingerprints = MINIMUM_SHARED;
+  while (fingerprints < 100_000 && candidateScore(fingerprints, 1, 1) < threshold) fingerprints++;
+  return fingerprints;
+}
+
+/** The part of a document's evidence that decides whether it can be judged at all. */
+export interface DecidableEvidence {
+  /** Shorter than the winnowing guarantee. */
+  tooShort: boolean;
+  /** Fingerprints the document itself could carry (see `fingerprintCapacity`). */
+  capacity: number;
+}
+
+/**
+ * "Too short to decide" (`match: null`) rather than "no": the document is shorter than the
+ * guarantee; or it is too short to carry `minimum` fingerprints, so not even a verbatim copy of an
+ * output could reach the threshold; or, failing a match, its strongest candidate is an output too
+ * small to certify (fewer than `minimum` generated fingerprints: a short answer, or one mostly
+ * copied from its prompt) of which the document holds at least half — it may well be that output,
+ * but the evidence an output that small carries cannot tell it from chance at this rate.
+ */
+export function tooShortToDecide(
+  document: DecidableEvidence,
+  best: { shared: number; fingerprints: number; containment: number; score: number } | undefined,
+  threshold: number,
+  minimum: number,
+): boolean {
+  if (document.tooShort || document.capacity < minimum) return true;
+  return (
+    best !== undefined &&
+    best.shared >= MINIMUM_SHARED &&
+    best.score < threshold &&
+    best.fingerprints < minimum &&
+    best.containment >= 0.5
+  );
 }

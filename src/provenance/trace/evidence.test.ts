@@ -43,8 +43,9 @@ describe('documentEvidence', () => {
     expect(evidence.tooShort).toBe(false);
     expect(evidence.candidates[0]).toMatchObject({ ordinal: 7, containment: 1 });
     expect(evidence.candidates[0].coverage).toBeGreaterThan(0.7);
+    expect(evidence.candidates[0].gappedCoverage).toBeGreaterThanOrEqual(evidence.candidates[0].coverage);
     expect(evidence.candidates[0].score).toBeCloseTo(
-      candidateScore(evidence.candidates[0].shared, 1, evidence.candidates[0].coverage),
+      candidateScore(evidence.candidates[0].shared, 1, evidence.candidates[0].gappedCoverage),
     );
   });
 

@@ -7,7 +7,7 @@
 // text that was never served. The form was chosen on the benchmark's features (bench/provenance):
 // shared count alone cannot tell a copied output from another model's answer to the same prompt that
 // happens to share a quote, a table or code, and either share alone fails on short texts.
-import { GUARANTEE_WORDS, type KeyedHasher, KGRAM_WORDS } from '../fingerprint/index.js';
+import { GUARANTEE_WORDS, type KeyedHasher, KGRAM_WORDS, WINNOW_WINDOW } from '../fingerprint/index.js';
 import { normalizeText } from '../normalize/index.js';
 
 /** The slice of the posting index the tracer needs. */
@@ -35,6 +35,12 @@ export interface CandidateEvidence {
   containment: number;
   /** Share of the document's words covered by the output's matched k-grams. */
   coverage: number;
+  /**
+   * The same with each matched k-gram widened by SCORE_GAP_MARGIN words on both sides: a copy whose
+   * words were substituted here and there keeps matches every few words and is covered almost
+   * whole; an answer that shares one block (a quote, code) is covered only around that block.
+   */
+  gappedCoverage: number;
   /** 0–1; see candidateScore. */
   score: number;
   /** Positions (k-gram starts, in normalized words) of the document where the output matched. */
@@ -48,6 +54,11 @@ export interface DocumentEvidence {
   language: 'zh' | 'other';
   /** Shorter than the winnowing guarantee: too short to decide. */
   tooShort: boolean;
+  /**
+   * Fingerprints the document itself would carry if it were a served output (its k-grams times the
+   * winnowing density 2 / (w + 1)): the most evidence any match with it can have.
+   */
+  capacity: number;
   candidates: CandidateEvidence[];
   /** Offsets of each normalized word in the document (for highlighting). */
   starts: number[];
@@ -57,13 +68,23 @@ export interface DocumentEvidence {
 /** Fewer shared fingerprints than this is never a match, whatever the calibration says. */
 export const MINIMUM_SHARED = 3;
 
+/** Margin (words) around each matched k-gram for `gappedCoverage`. */
+export const SCORE_GAP_MARGIN = 3;
+
 /**
- * 1 − exp(−√shared · max(containment, coverage)^1.5 / 2). A verbatim copy of a 100-fingerprint
- * output scores 0.99; a document sharing 9 fingerprints that make up 10% of both texts scores 0.05.
+ * 1 − exp(−√shared · max(containment, gappedCoverage)² / 2). A verbatim copy of a 100-fingerprint
+ * output scores 0.99; a document sharing 9 fingerprints that make up 10% of both texts scores 0.01.
+ * A full copy of an output of F fingerprints scores 1 − exp(−√F / 2): how much evidence an output
+ * can ever give is bounded by its size (see `minimumEvidence` in calibration.ts).
  */
-export function candidateScore(shared: number, containment: number, coverage: number): number {
-  const explained = Math.max(containment, coverage);
-  return 1 - Math.exp((-Math.sqrt(shared) * explained ** 1.5) / 2);
+export function candidateScore(shared: number, containment: number, gappedCoverage: number): number {
+  const explained = Math.max(containment, gappedCoverage);
+  return 1 - Math.exp((-Math.sqrt(shared) * explained ** 2) / 2);
+}
+
+/** Expected fingerprints of `words` normalized words (winnowing density 2 / (w + 1)). */
+export function fingerprintCapacity(words: number): number {
+  return (Math.max(0, words - KGRAM_WORDS + 1) * 2) / (WINNOW_WINDOW + 1);
 }
 
 export function documentEvidence(
@@ -73,8 +94,9 @@ export function documentEvidence(
 ): DocumentEvidence {
   const { words, starts, ends } = normalizeText(text);
   const language = documentLanguage(words);
+  const capacity = fingerprintCapacity(words.length);
   if (words.length < GUARANTEE_WORDS)
-    return { words: words.length, language, tooShort: true, candidates: [], starts, ends };
+    return { words: words.length, language, tooShort: true, capacity, candidates: [], starts, ends };
   const hashes = hasher.kgramHashes(words, KGRAM_WORDS);
   // Most k-grams of a document miss the index, so the index is asked first and only hits are
   // tracked: per distinct hit key its positions, per output the distinct keys it holds.
@@ -118,18 +140,20 @@ export function documentEvidence(
     const containment = fingerprints === 0 ? 0 : Math.min(1, c.distinct / fingerprints);
     c.positions.sort((a, b) => a - b);
     const coverage = coverageOf(c.positions, words.length);
+    const gappedCoverage = coverageOf(c.positions, words.length, SCORE_GAP_MARGIN);
     return {
       ordinal: c.ordinal,
       shared: c.distinct,
       fingerprints,
       containment,
       coverage,
-      score: candidateScore(c.distinct, containment, coverage),
+      gappedCoverage,
+      score: candidateScore(c.distinct, containment, gappedCoverage),
       positions: c.positions,
     };
   });
   scored.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
-  return { words: words.length, language, tooShort: false, starts, ends, candidates: scored };
+  return { words: words.length, language, tooShort: false, capacity, starts, ends, candidates: scored };
 }
 
 const HAN = /\p{sc=Han}/u;
