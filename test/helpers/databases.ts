@@ -1,6 +1,7 @@
 // Test databases: every suite gets its own SQLite file or its own PostgreSQL schema, so suites run in
 // parallel against the real servers without seeing each other. WARDEN_TEST_BACKENDS picks the backends
 // (default: sqlite,postgres).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +24,6 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-let counter = 0;
-
 export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'warden-test-'));
@@ -36,7 +35,8 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
       },
     };
   }
-  const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  // Random, not pid/time based: pids are reused across the suite's worker processes.
+  const schema = `t_${randomBytes(8).toString('hex')}`;
   const url = `${POSTGRES_URL}?schema=${schema}`;
   return {
     url,
