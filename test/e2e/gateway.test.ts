@@ -3,6 +3,7 @@
 // bad input gets OpenAI-shaped errors and writes nothing, and a CLI suspension reaches the running
 // server within a second.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -27,17 +28,50 @@ async function eventCount(): Promise<number> {
   }
 }
 
-async function post(path: string, body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}`, ...headers },
-    body,
+/**
+ * POSTs with node:http rather than fetch: when the server refuses a body early (413) and closes the
+ * connection while the upload is still going, node:http still delivers the response it got; fetch
+ * reports only the broken upload.
+ */
+function post(
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{
+  status: number;
+  headers: { get(name: string): string | null };
+  json: { error: Record<string, unknown> };
+}> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const request = httpRequest(
+      `${server.url}${path}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}`, ...headers },
+      },
+      (response) => {
+        answered = true;
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => {
+          const raw = response.headers;
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: { get: (name) => (raw[name.toLowerCase()] as string | undefined) ?? null },
+            json: JSON.parse(text),
+          });
+        });
+      },
+    );
+    request.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    request.end(body);
   });
-  return {
-    status: response.status,
-    headers: response.headers,
-    json: (await response.json()) as { error: Record<string, unknown> },
-  };
 }
 
 beforeAll(async () => {
