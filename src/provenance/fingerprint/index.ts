@@ -78,22 +78,27 @@ export class KeyedHasher {
     const hi = new Uint32Array(count);
     const lo = new Uint32Array(count);
     if (count === 0) return { hi, lo };
-    const wordHi = new Uint32Array(words.length);
-    const wordLo = new Uint32Array(words.length);
+    // Two independent multiply-rotate lanes (MurmurHash3's 32-bit body and finalizer, Appleby 2011)
+    // over the keyed word hashes, in order; each lane also absorbs the other half so that all 64
+    // input bits reach both output words. The block half of MurmurHash3's round depends only on the
+    // word, so it is computed once per word, not once per k-gram the word is in.
+    const blockA = new Int32Array(words.length);
+    const blockB = new Int32Array(words.length);
     for (let i = 0; i < words.length; i++) {
       const slot = this.#slot(words[i]);
-      wordHi[i] = this.#hi[slot];
-      wordLo[i] = this.#lo[slot];
+      const wordHi = this.#hi[slot];
+      const wordLo = this.#lo[slot];
+      blockA[i] = scrambleBlock(wordHi ^ Math.imul(wordLo, 0x27d4eb2f));
+      blockB[i] = scrambleBlock(wordLo ^ Math.imul(wordHi, 0x165667b1));
     }
+    const seedHi = this.#seedHi;
+    const seedLo = this.#seedLo;
     for (let i = 0; i < count; i++) {
-      // Two independent multiply-rotate lanes (MurmurHash3's 32-bit body and finalizer, Appleby 2011)
-      // over the keyed word hashes, in order; each lane also absorbs the other half so that all
-      // 64 input bits reach both output words.
-      let a = this.#seedHi;
-      let b = this.#seedLo;
+      let a = seedHi;
+      let b = seedLo;
       for (let j = i; j < i + k; j++) {
-        a = mixBlock(a, wordHi[j] ^ Math.imul(wordLo[j], 0x27d4eb2f));
-        b = mixBlock(b, wordLo[j] ^ Math.imul(wordHi[j], 0x165667b1));
+        a = mixScrambled(a, blockA[j]);
+        b = mixScrambled(b, blockB[j]);
       }
       hi[i] = finalize(a ^ k) >>> 0;
       lo[i] = finalize(b ^ (k << 8)) >>> 0;
@@ -102,11 +107,16 @@ export class KeyedHasher {
   }
 }
 
-function mixBlock(h: number, block: number): number {
+/** MurmurHash3's per-block scramble: c1 multiply, rotate 15, c2 multiply. */
+function scrambleBlock(block: number): number {
   let x = Math.imul(block, 0xcc9e2d51);
   x = (x << 15) | (x >>> 17);
-  x = Math.imul(x, 0x1b873593);
-  let y = h ^ x;
+  return Math.imul(x, 0x1b873593);
+}
+
+/** MurmurHash3's round with an already scrambled block. */
+function mixScrambled(h: number, scrambled: number): number {
+  let y = h ^ scrambled;
   y = (y << 13) | (y >>> 19);
   return (Math.imul(y, 5) + 0xe6546b64) | 0;
 }

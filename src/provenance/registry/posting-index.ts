@@ -127,7 +127,8 @@ export class PostingIndex {
         }
       }
     }
-    const recent = this.#recent.get(key);
+    // Most lookups miss; a table without recent postings skips the Map.
+    const recent = this.#recentCount === 0 ? undefined : this.#recent.get(key);
     if (recent) {
       for (let i = 0; i < recent.length && found < limit; i++) {
         found++;

@@ -1,9 +1,9 @@
 // What one suspect document shares with the registry: every k-gram of the document is looked up
 // (not only its winnowed ones), each hit credited to the outputs holding that fingerprint. Pure; the
-// index is an in-memory structure. An output's score combines how much evidence there is (the number
-// of distinct fingerprints it shares with the document) with how much of one text the other explains
-// (the larger of: the share of the output's fingerprints found, the share of the document's words
-// covered); the calibration (calibration.ts) turns a score into a false-positive rate measured on
+// index is an in-memory structure. An output's score combines how much evidence there is (the
+// distinct fingerprints it shares with the document, each weighted by 1 / the outputs holding it)
+// with how much of one text the other explains (the larger of: the weighted share of the output's
+// fingerprints found, the share of the document's words within a few words of a match); the calibration (calibration.ts) turns a score into a false-positive rate measured on
 // text that was never served. The form was chosen on the benchmark's features (bench/provenance):
 // shared count alone cannot tell a copied output from another model's answer to the same prompt that
 // happens to share a quote, a table or code, and either share alone fails on short texts.
@@ -29,6 +29,12 @@ export interface CandidateEvidence {
   ordinal: number;
   /** Distinct fingerprints of the output found in the document. */
   shared: number;
+  /**
+   * The shared fingerprints each weighted by 1 / (outputs of the registry holding it): a run of words
+   * that several served outputs contain (a famous quote, lyrics, a standard table, the usual code) is
+   * what any model writes for that prompt, so other models' answers share it too; it counts for less.
+   */
+  weighted: number;
   /** Fingerprints the output has in all. */
   fingerprints: number;
   /** Share of the output's fingerprints found in the document. */
@@ -72,8 +78,10 @@ export const MINIMUM_SHARED = 3;
 export const SCORE_GAP_MARGIN = 3;
 
 /**
- * 1 − exp(−√shared · max(containment, gappedCoverage)² / 2). A verbatim copy of a 100-fingerprint
- * output scores 0.99; a document sharing 9 fingerprints that make up 10% of both texts scores 0.01.
+ * 1 − exp(−√shared · max(containment, gappedCoverage)² / 2), where `shared` and `containment` count
+ * each shared fingerprint by 1 / (outputs holding it) (see CandidateEvidence.weighted). A verbatim
+ * copy of a 100-fingerprint output scores 0.99; a document sharing 9 fingerprints that make up 10%
+ * of both texts scores 0.01.
  * A full copy of an output of F fingerprints scores 1 − exp(−√F / 2): how much evidence an output
  * can ever give is bounded by its size (see `minimumEvidence` in calibration.ts).
  */
@@ -102,6 +110,7 @@ export function documentEvidence(
   // tracked: per distinct hit key its positions, per output the distinct keys it holds.
   const keyIndexOf = new Map<number, number>();
   const keyPositions: number[][] = [];
+  const keyHolders: number[] = [];
   const shared = new Map<number, number[]>();
   const holders: number[] = [];
   const collect = (ordinal: number) => {
@@ -120,6 +129,7 @@ export function documentEvidence(
     const keyIndex = keyPositions.length;
     keyIndexOf.set(key, keyIndex);
     keyPositions.push([i]);
+    keyHolders.push(holders.length);
     for (const ordinal of holders) {
       const list = shared.get(ordinal);
       if (list) list.push(keyIndex);
@@ -133,7 +143,9 @@ export function documentEvidence(
   const candidates = ranked.slice(0, CANDIDATES_PER_DOCUMENT).map((c) => {
     const positions: number[] = [];
     for (const k of c.keys) for (const p of keyPositions[k]) positions.push(p);
-    return { ordinal: c.ordinal, positions, distinct: c.keys.length };
+    let weighted = 0;
+    for (const k of c.keys) weighted += 1 / keyHolders[k];
+    return { ordinal: c.ordinal, positions, distinct: c.keys.length, weighted };
   });
   const scored = candidates.slice(0, CANDIDATES_PER_DOCUMENT).map((c) => {
     const fingerprints = index.fingerprintsOf(c.ordinal);
@@ -144,11 +156,16 @@ export function documentEvidence(
     return {
       ordinal: c.ordinal,
       shared: c.distinct,
+      weighted: c.weighted,
       fingerprints,
       containment,
       coverage,
       gappedCoverage,
-      score: candidateScore(c.distinct, containment, gappedCoverage),
+      score: candidateScore(
+        c.weighted,
+        fingerprints === 0 ? 0 : Math.min(1, c.weighted / fingerprints),
+        gappedCoverage,
+      ),
       positions: c.positions,
     };
   });
