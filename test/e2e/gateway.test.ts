@@ -74,6 +74,43 @@ function post(
   });
 }
 
+/**
+ * Declares a body of `bytes` but sends only its first chunk, then reads the answer: the server must
+ * refuse on the declared length alone (413), and the client never races the server's close.
+ */
+function postOversized(
+  path: string,
+  bytes: number,
+): Promise<{ status: number; json: { error: Record<string, unknown> } }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      `${server.url}${path}`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': bytes,
+          authorization: `Bearer ${server.apiKey}`,
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => {
+          request.destroy();
+          resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) });
+        });
+      },
+    );
+    request.on('error', () => {});
+    request.on('close', () => reject(new Error('closed without an answer')));
+    request.write(`{"model":"demo","messages":[{"role":"user","content":"${'x'.repeat(65_536)}`);
+  });
+}
+
 beforeAll(async () => {
   db = `sqlite:${join(mkdtempSync(join(tmpdir(), 'warden-e2e-')), 'warden.db')}`;
   server = await startServer({ db });
@@ -167,14 +204,7 @@ describe('gateway, end to end', () => {
         404,
         'model_not_found',
       ],
-      [
-        post(
-          '/v1/chat/completions',
-          JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'x'.repeat(5_000_000) }] }),
-        ),
-        413,
-        'request_too_large',
-      ],
+      [postOversized('/v1/chat/completions', 5_000_000), 413, 'request_too_large'],
       [
         post('/v1/chat/completions', '{}', { authorization: 'Bearer sk-wdn-not-a-key' }),
         401,
