@@ -441,7 +441,9 @@ async function play(
       `Ordinary customers: ${ordinary.map((o) => `${o.account} ${o.risk ?? '—'} (${o.status})`).join(', ')}.`,
   );
 
-  // The distiller's next request.
+  // The distiller's next request, once the suspension has reached the gateway (within a second: the
+  // gateway follows the database's state-change feed; probing earlier would serve it more outputs).
+  await sleep(1000);
   const next = await client.chat(
     keys.get(DISTILLER)!,
     traffic.fullVolume[0].body,
