@@ -16,6 +16,8 @@ export class PostingIndex {
   #pendingCount = 0;
   /** Fingerprints per output ordinal (for containment scores). */
   #perOutput = new Uint16Array(1024);
+  /** Account number per output ordinal (0 = unknown); see `setAccount`. */
+  #accounts = new Uint32Array(1024);
   #maxOrdinal = 0;
 
   get size(): number {
@@ -29,6 +31,23 @@ export class PostingIndex {
   /** How many fingerprints the output with this ordinal has. */
   fingerprintsOf(ordinal: number): number {
     return ordinal < this.#perOutput.length ? this.#perOutput[ordinal] : 0;
+  }
+
+  /** Records which account (a small number the caller assigns, 1 or more) an output was served to. */
+  setAccount(ordinal: number, account: number): void {
+    if (ordinal >= this.#accounts.length) {
+      let size = this.#accounts.length;
+      while (size <= ordinal) size *= 2;
+      const grown = new Uint32Array(size);
+      grown.set(this.#accounts);
+      this.#accounts = grown;
+    }
+    this.#accounts[ordinal] = account;
+  }
+
+  /** The account number of an output (0 when not recorded). */
+  accountOf(ordinal: number): number {
+    return ordinal < this.#accounts.length ? this.#accounts[ordinal] : 0;
   }
 
   #count(ordinal: number): void {

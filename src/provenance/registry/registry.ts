@@ -57,6 +57,9 @@ export async function openRegistry(
   let current = new PostingIndex();
   const loadedSegments = new Set<number>();
   let indexLoaded = false;
+  // Account numbers of the loaded outputs (for weighting fingerprints by how many accounts hold them).
+  const accountNumbers = new Map<string, number>();
+  let accountsLoadedTo = 0; // outputs with ordinal ≤ this have their account recorded in `current`
   const canaryCounts = new Map<string, number>();
   let lastPurge = 0;
   const db = store.db;
@@ -245,6 +248,31 @@ export async function openRegistry(
     else await db.deleteFrom('provenance_texts').execute();
   }
 
+  /** Records the account of every output the index holds that it has no account for yet. */
+  async function loadAccounts(): Promise<void> {
+    const upTo = current.maxOrdinal;
+    while (accountsLoadedTo < upTo) {
+      const rows = await db
+        .selectFrom('provenance_outputs')
+        .select(['ordinal', 'account_id'])
+        .where('ordinal', '>', accountsLoadedTo)
+        .where('ordinal', '<=', upTo)
+        .orderBy('ordinal')
+        .limit(50_000)
+        .execute();
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        let account = accountNumbers.get(row.account_id);
+        if (account === undefined) {
+          account = accountNumbers.size + 1;
+          accountNumbers.set(row.account_id, account);
+        }
+        current.setAccount(Number(row.ordinal), account);
+      }
+      accountsLoadedTo = Number(rows[rows.length - 1].ordinal);
+    }
+  }
+
   /** Brings the in-memory index up to date with the segments in the database. */
   async function refreshIndex(): Promise<void> {
     const segments = await db.selectFrom('provenance_segments').select(['id', 'merged_from']).execute();
@@ -270,6 +298,7 @@ export async function openRegistry(
       loadedSegments.clear();
       partlyHeld.clear();
       current = new PostingIndex();
+      accountsLoadedTo = 0;
       indexLoaded = false;
     }
     const missing = ids.filter((id) => !loadedSegments.has(id));
@@ -301,6 +330,7 @@ export async function openRegistry(
       }
     }
     current.rebuild();
+    await loadAccounts();
     indexLoaded = true;
   }
 
@@ -374,6 +404,7 @@ export async function openRegistry(
     trace,
     async close() {
       current = new PostingIndex();
+      accountsLoadedTo = 0;
       loadedSegments.clear();
     },
   };

@@ -1,7 +1,7 @@
 // What one suspect document shares with the registry: every k-gram of the document is looked up
 // (not only its winnowed ones), each hit credited to the outputs holding that fingerprint. Pure; the
 // index is an in-memory structure. An output's score combines how much evidence there is (the
-// distinct fingerprints it shares with the document, each weighted by 1 / the outputs holding it)
+// distinct fingerprints it shares with the document, each weighted by 1 / the accounts holding it)
 // with how much of one text the other explains (the larger of: the weighted share of the output's
 // fingerprints found, the share of the document's words within a few words of a match); the calibration (calibration.ts) turns a score into a false-positive rate measured on
 // text that was never served. The form was chosen on the benchmark's features (bench/provenance):
@@ -14,6 +14,8 @@ import { normalizeText } from '../normalize/index.js';
 export interface FingerprintLookup {
   lookup(key: number, visit?: (ordinal: number) => void, limit?: number): number;
   fingerprintsOf(ordinal: number): number;
+  /** A number per account an output was served to (0 = unknown, counted as one account). */
+  accountOf(ordinal: number): number;
 }
 
 /**
@@ -30,9 +32,10 @@ export interface CandidateEvidence {
   /** Distinct fingerprints of the output found in the document. */
   shared: number;
   /**
-   * The shared fingerprints each weighted by 1 / (outputs of the registry holding it): a run of words
-   * that several served outputs contain (a famous quote, lyrics, a standard table, the usual code) is
-   * what any model writes for that prompt, so other models' answers share it too; it counts for less.
+   * The shared fingerprints each weighted by 1 / (accounts whose outputs hold it): a run of words that
+   * outputs served to several accounts contain (a famous quote, lyrics, a standard table, the usual
+   * code) is what any model writes for that prompt, so other models' answers share it too; it counts
+   * for less. One account served the same text many times keeps its full weight.
    */
   weighted: number;
   /** Fingerprints the output has in all. */
@@ -129,7 +132,7 @@ export function documentEvidence(
     const keyIndex = keyPositions.length;
     keyIndexOf.set(key, keyIndex);
     keyPositions.push([i]);
-    keyHolders.push(holders.length);
+    keyHolders.push(distinctAccounts(holders, index));
     for (const ordinal of holders) {
       const list = shared.get(ordinal);
       if (list) list.push(keyIndex);
@@ -171,6 +174,17 @@ export function documentEvidence(
   });
   scored.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
   return { words: words.length, language, tooShort: false, capacity, starts, ends, candidates: scored };
+}
+
+/** How many accounts the outputs in `holders` (at most a few dozen) were served to. */
+function distinctAccounts(holders: readonly number[], index: FingerprintLookup): number {
+  if (holders.length === 1) return 1;
+  const seen: number[] = [];
+  for (const ordinal of holders) {
+    const account = index.accountOf(ordinal);
+    if (!seen.includes(account)) seen.push(account);
+  }
+  return seen.length;
 }
 
 const HAN = /\p{sc=Han}/u;
