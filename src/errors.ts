@@ -63,6 +63,7 @@ export const ERRORS = {
   ADMIN_NOT_FOUND: { status: 404, type: 'admin_error', message: '{what} {id} was not found.' },
   ADMIN_INVALID: { status: 400, type: 'admin_error', message: '{detail}' },
   ADMIN_CONFLICT: { status: 409, type: 'admin_error', message: '{detail}' },
+  ADMIN_TOO_LARGE: { status: 413, type: 'admin_error', message: '{detail}' },
   ACCOUNT_ILLEGAL_TRANSITION: {
     status: 409,
     type: 'admin_error',

@@ -4,7 +4,6 @@
 // idempotent by event id. Scaled out, a PostgreSQL session advisory lock keeps one runner per consumer
 // across all nodes; the others stand by and take over when it dies.
 import { createHash } from 'node:crypto';
-import type { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { PostgresClient, Store } from '../store/store.js';
@@ -86,22 +85,21 @@ export function startConsumer({
     // The lock's connection sits idle between ticks: when the server drops it (a restart), pg emits
     // 'error' on it, which with no listener killed the consumer thread for good. Drop it instead; the
     // next tick takes the lock again on a fresh connection (the lock died with the old session).
-    const emitter = client as unknown as EventEmitter;
     const onError = () => {
-      emitter.off('error', onError);
-      emitter.on('error', () => {});
+      client.off('error', onError);
+      client.on('error', () => {});
       if (lockClient === client) {
         lockClient = null;
         client.release(true);
       }
     };
-    emitter.on('error', onError);
+    client.on('error', onError);
     let ok = false;
     try {
       const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [key]);
       ok = Boolean(rows[0]?.ok);
     } catch (error) {
-      emitter.off('error', onError);
+      client.off('error', onError);
       client.release(true);
       throw error;
     }
@@ -109,7 +107,7 @@ export function startConsumer({
       lockClient = client;
       return true;
     }
-    emitter.off('error', onError);
+    client.off('error', onError);
     client.release();
     return false;
   }

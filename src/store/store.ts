@@ -35,6 +35,9 @@ export interface PostgresClient {
     values?: unknown[],
   ): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
   release(error?: Error | boolean): void;
+  /** pg emits 'error' on a checked-out client whose connection drops. */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 export interface StoreBase {

@@ -4,7 +4,6 @@
 // consumer's cursor never skips an event that committed late. While the database is unreachable,
 // batches are retried with backoff; an append that cannot commit within `appendTimeoutMs` rejects
 // (the client's response then ends in an error: nothing acknowledged is lost).
-import type { EventEmitter } from 'node:events';
 import type { PostgresStore } from '../../store/store.js';
 import type { EventLog } from '../event-log.js';
 import { EVENT_COLUMNS, eventFromRow, eventValues, READ_EVENTS_SQL } from '../event-row.js';
@@ -76,9 +75,7 @@ export function createPostgresEventLog(
     const onError = (error: Error) => {
       lost = error;
     };
-    // PostgresClient (store.ts) types only queries; the pg client under it is an EventEmitter.
-    const emitter = client as unknown as EventEmitter;
-    emitter.on('error', onError);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOCK_ID]);
@@ -87,11 +84,11 @@ export function createPostgresEventLog(
         values,
       );
       await client.query('COMMIT');
-      emitter.off('error', onError);
+      client.off('error', onError);
       client.release(lost ?? undefined);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      emitter.off('error', onError);
+      client.off('error', onError);
       client.release(true);
       throw error;
     }

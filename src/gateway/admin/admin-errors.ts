@@ -6,14 +6,15 @@ import { WardenError } from '../../errors.js';
 
 export function toAdminError(error: FastifyError | Error): WardenError {
   if (error instanceof WardenError) {
-    if (
-      error.code === 'invalid_json' ||
-      error.code === 'invalid_request' ||
-      error.code === 'request_too_large'
-    ) {
+    if (error.code === 'request_too_large')
+      return new WardenError('ADMIN_TOO_LARGE', { detail: error.message });
+    if (error.code === 'invalid_json' || error.code === 'invalid_request') {
       return new WardenError('ADMIN_INVALID', { detail: error.message });
     }
     return error;
+  }
+  if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new WardenError('ADMIN_TOO_LARGE', { detail: 'The request body exceeds the configured limit.' });
   }
   if (error instanceof SyntaxError)
     return new WardenError('ADMIN_INVALID', { detail: `the body is not valid JSON: ${error.message}` });

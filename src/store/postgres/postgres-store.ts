@@ -36,8 +36,13 @@ export async function openPostgresStore({ url, max = 10 }: PostgresStoreOptions)
     options: `-c search_path=${schema}`,
     connectionTimeoutMillis: 5000,
   });
-  // A dropped connection (server restart) must not crash the process; the pool reconnects.
+  // A dropped connection (server restart) must not crash the process; the pool reconnects. pg emits
+  // 'error' on the pool for idle clients and on the client itself while it is checked out (a Kysely
+  // transaction between two queries): without a listener either would kill the process.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     dialect: 'postgres',
