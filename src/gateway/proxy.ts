@@ -6,8 +6,12 @@ import { performance } from 'node:perf_hooks';
 import { WardenError } from '../errors.js';
 import type { EventLog } from '../events/event-log.js';
 import { type EventStatus, newId, type UsageEvent } from '../events/usage-event.js';
-import type { RateLimiter } from '../ratelimit/rate-limiter.js';
-import { RateLimitStoreError } from '../ratelimit/rate-limiter.js';
+import {
+  type Denial,
+  type LimitRule,
+  type RateLimiter,
+  RateLimitStoreError,
+} from '../ratelimit/rate-limiter.js';
 import { type UpstreamEndpoint, UpstreamError, type UpstreamResponse } from '../upstreams/upstream.js';
 import type { Identity } from './identity-cache.js';
 import type { ModelRoutes } from './model-routes.js';
@@ -69,6 +73,39 @@ export function validateBody(endpoint: UpstreamEndpoint, body: unknown): { model
   return { model: b.model, stream: b.stream === true };
 }
 
+/**
+ * Takes the caller's rate-limit tokens, or throws what the client must see: 429 (with the retry time)
+ * when a limit is spent, 503 when the shared store is unreachable and the choice is to fail closed.
+ */
+export async function admitOrRefuse(
+  limiter: RateLimiter,
+  rules: LimitRule[],
+  onStoreFailure: 'open' | 'closed',
+): Promise<void> {
+  let denial: Denial | null;
+  try {
+    denial = await limiter.admit(rules);
+  } catch (error) {
+    if (!(error instanceof RateLimitStoreError) || onStoreFailure === 'closed') {
+      throw new WardenError('service_unavailable', { detail: 'the rate-limit store is unreachable' });
+    }
+    denial = null;
+  }
+  if (!denial) return;
+  const retryAfter = Math.ceil(denial.retryAfterMs / 1000);
+  const { rule } = denial;
+  throw new WardenError(
+    rule.kind === 'daily_tokens' ? 'quota_exceeded' : 'rate_limit_exceeded',
+    {
+      scope: rule.scope,
+      limit: `${rule.limit} ${rule.kind}`,
+      retry_after: retryAfter,
+      period: 'daily token',
+    },
+    { extra: { retry_after: retryAfter } },
+  );
+}
+
 function sendError(res: ServerResponse, error: WardenError, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const body = JSON.stringify(error.toJSON());
@@ -112,29 +149,7 @@ export function createProxy({
     const { model, stream } = validateBody(endpoint, request.body);
     const route = routes.resolve(model);
 
-    let denial: Awaited<ReturnType<RateLimiter['admit']>>;
-    try {
-      denial = await limiter.admit(identity.rules);
-    } catch (error) {
-      if (!(error instanceof RateLimitStoreError) || onStoreFailure === 'closed') {
-        throw new WardenError('service_unavailable', { detail: 'the rate-limit store is unreachable' });
-      }
-      denial = null;
-    }
-    if (denial) {
-      const retryAfter = Math.ceil(denial.retryAfterMs / 1000);
-      const { rule } = denial;
-      throw new WardenError(
-        rule.kind === 'daily_tokens' ? 'quota_exceeded' : 'rate_limit_exceeded',
-        {
-          scope: rule.scope,
-          limit: `${rule.limit} ${rule.kind}`,
-          retry_after: retryAfter,
-          period: 'daily token',
-        },
-        { extra: { retry_after: retryAfter } },
-      );
-    }
+    await admitOrRefuse(limiter, identity.rules, onStoreFailure);
 
     const body =
       route.upstreamModel === model

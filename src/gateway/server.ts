@@ -14,7 +14,7 @@ import type { AdminPlugin } from './admin-plugin.js';
 import { serveDashboard } from './dashboard-files.js';
 import type { IdentityCache } from './identity-cache.js';
 import type { ModelRoutes } from './model-routes.js';
-import { createProxy, type ProxyDeps } from './proxy.js';
+import { admitOrRefuse, createProxy, type ProxyDeps } from './proxy.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -222,10 +222,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   }
 
   app.get('/v1/models', async (request, reply) => {
-    await identities.resolve(
+    const identity = await identities.resolve(
       request.headers.authorization,
       request.headers['x-warden-end-customer'] as string | undefined,
     );
+    // Listing models counts against the same per-minute limits: no route is free of them.
+    await admitOrRefuse(options.limiter, identity.rules, options.onStoreFailure);
     const created = Math.floor(Date.now() / 1000);
     return reply.send({
       object: 'list',

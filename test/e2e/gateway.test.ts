@@ -246,6 +246,10 @@ describe('gateway, end to end', () => {
     }
     expect(statuses).toEqual([200, 200, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+    // Listing models spends the same budget: no route is free of the limit.
+    const models = await fetch(`${server.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    expect(models.status).toBe(429);
+    expect(models.headers.get('retry-after')).not.toBeNull();
   });
 
   it('enforces a suspension made by the CLI within a second, and metering counts usage', async () => {
