@@ -20,7 +20,8 @@ export function createRedisRateLimiter({
   const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 100, 2000),
+    // Reconnect attempts at most a second apart: a node fails open or closed no longer than that after Redis is back.
+    retryStrategy: (times) => Math.min(times * 100, 1000),
     lazyConnect: false,
   });
   client.on('error', () => {});
