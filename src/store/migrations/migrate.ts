@@ -32,9 +32,21 @@ export async function migrateToLatest(store: Store): Promise<void> {
     // Named explicitly: Kysely looks its tables up across schemas, and another schema's would do.
     ...(store.dialect === 'postgres' ? { migrationTableSchema: store.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's introspection scans every schema (has_schema_privilege on each name): a schema that
+  // another tenant or test suite drops during that scan fails it with "schema … does not exist".
+  // That is not our schema's problem; try again.
+  for (let attempt = 1; error && attempt <= 5 && droppedElsewhere(error, store); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${(error as Error).message ?? error}`);
   }
+}
+
+function droppedElsewhere(error: unknown, store: Store): boolean {
+  const match = /schema "([^"]+)" does not exist/.exec((error as Error)?.message ?? '');
+  return match !== null && store.dialect === 'postgres' && match[1] !== store.schema;
 }
