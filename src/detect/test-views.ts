@@ -66,3 +66,27 @@ export const HUMAN_PROMPTS = [
   'How do noise cancelling headphones work?',
   'What should I say in a toast at my best friend wedding?',
 ];
+
+/** Twenty varied topics, for sweeping one prompt structure over many subjects. */
+export const TOPICS = [
+  'photosynthesis',
+  'the French Revolution',
+  'compound interest',
+  'plate tectonics',
+  'the immune system',
+  'binary search trees',
+  'supply and demand',
+  'the water cycle',
+  'Roman aqueducts',
+  'black holes',
+  'the printing press',
+  'vaccination',
+  'jazz improvisation',
+  'quantum entanglement',
+  'coral reefs',
+  'the Silk Road',
+  'neural networks',
+  'inflation',
+  'volcanoes',
+  'the Renaissance',
+];

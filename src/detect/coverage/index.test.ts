@@ -1,29 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HUMAN_PROMPTS, viewOf } from '../test-views.js';
+import { HUMAN_PROMPTS, TOPICS, viewOf } from '../test-views.js';
 import { createCoverageDetector } from './index.js';
-
-const TOPICS = [
-  'photosynthesis',
-  'the French Revolution',
-  'compound interest',
-  'plate tectonics',
-  'the immune system',
-  'binary search trees',
-  'supply and demand',
-  'the water cycle',
-  'Roman aqueducts',
-  'black holes',
-  'the printing press',
-  'vaccination',
-  'jazz improvisation',
-  'quantum entanglement',
-  'coral reefs',
-  'the Silk Road',
-  'neural networks',
-  'inflation',
-  'volcanoes',
-  'the Renaissance',
-];
 
 function run(prompts: string[]) {
   const d = createCoverageDetector();

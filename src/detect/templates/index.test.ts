@@ -1,30 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HUMAN_PROMPTS, viewOf } from '../test-views.js';
+import { HUMAN_PROMPTS, TOPICS, viewOf } from '../test-views.js';
 import { createTemplatesDetector } from './index.js';
-
-const TOPICS = [
-  'photosynthesis',
-  'the French Revolution',
-  'compound interest',
-  'plate tectonics',
-  'the immune system',
-  'binary search trees',
-  'supply and demand',
-  'the water cycle',
-  'Roman aqueducts',
-  'black holes',
-  'the printing press',
-  'vaccination',
-  'jazz improvisation',
-  'quantum entanglement',
-  'coral reefs',
-  'the Silk Road',
-  'neural networks',
-  'inflation',
-  'volcanoes',
-  'the Renaissance',
-];
 
 function evolPrompt(instruction: string): string {
   return `I want you act as a Prompt Rewriter. Your objective is to rewrite a given prompt into a more complex version to make those famous AI systems a bit harder to handle. But the rewritten prompt must be reasonable and must be understood and responded by humans.\n#The Given Prompt#:\n${instruction}\n#Rewritten Prompt#:`;
