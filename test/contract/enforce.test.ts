@@ -38,36 +38,10 @@ import { startDetectionConsumer } from '../../src/runtime/detection-consumer.js'
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, type TestDatabase, testBackends } from '../helpers/databases.js';
+import { SEED_TASKS, selfInstructPrompt } from '../helpers/distiller-prompts.js';
 
 const secret = new DeploymentSecret(Buffer.alloc(32, 7));
 const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
-
-const SEEDS = [
-  'write a haiku about autumn',
-  'explain photosynthesis to a child',
-  'convert 5 miles to kilometers',
-  'list three uses of vinegar',
-  'summarize the plot of Hamlet',
-  'give a recipe for pancakes',
-  'describe how a bicycle works',
-  'translate hello into French',
-  'suggest a name for a bakery',
-  'explain what a prime number is',
-  'write a limerick about a cat',
-  'give tips for better sleep',
-];
-
-/** A self-instruct style meta-prompt (Wang et al. 2023 / Alpaca) with varying seed tasks. */
-function selfInstructPrompt(i: number): string {
-  return (
-    'You are asked to come up with a set of 20 diverse task instructions. These task instructions will be ' +
-    'given to a GPT model and we will evaluate the GPT model for completing the instructions. Requirements: ' +
-    '1. Try not to repeat the verb for each instruction to maximize diversity. 2. The language used for the ' +
-    'instruction also should be diverse. Output JSON lines with "instruction", "input" and "output" fields.\n' +
-    `Seed task 1: ${SEEDS[i % SEEDS.length]}\nSeed task 2: ${SEEDS[(i * 7 + 3) % SEEDS.length]}\n` +
-    `Seed task 3: ${SEEDS[(i * 5 + 1) % SEEDS.length]}\nList of 20 tasks:`
-  );
-}
 
 function distillerEvent(accountId: string, i: number, ts: number): UsageEvent {
   return {
@@ -87,7 +61,7 @@ function distillerEvent(accountId: string, i: number, ts: number): UsageEvent {
       model: 'demo',
       messages: [{ role: 'user', content: selfInstructPrompt(i) }],
     }),
-    output: `1. Instruction: ${SEEDS[(i + 2) % SEEDS.length]}\nInput: <noinput>\nOutput: …`,
+    output: `1. Instruction: ${SEED_TASKS[(i + 2) % SEED_TASKS.length]}\nInput: <noinput>\nOutput: …`,
     promptTokens: 120,
     completionTokens: 40,
     totalTokens: 160,

@@ -12,39 +12,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/enforce/webhooks/signature.js';
 import { openStore } from '../../src/store/open-store.js';
+import { selfInstructPrompt } from '../helpers/distiller-prompts.js';
 import { type RunningServer, runCli, runCliJson, startServer } from '../helpers/server.js';
 
 const WEBHOOK_SECRET = 'whsec_e2e_0123456789abcdef';
-const SEEDS = [
-  'write a haiku about autumn',
-  'explain photosynthesis to a child',
-  'convert 5 miles to kilometers',
-  'list three uses of vinegar',
-  'summarize the plot of Hamlet',
-  'give a recipe for pancakes',
-  'describe how a bicycle works',
-  'translate hello into French',
-  'suggest a name for a bakery',
-  'explain what a prime number is',
-  'write a limerick about a cat',
-  'give tips for better sleep',
-  'what causes rain',
-  'how do vaccines work',
-];
-
-/** An Alpaca / self-instruct (Wang et al. 2023) data-generation meta-prompt with varying seed tasks. */
-function metaPrompt(i: number): string {
-  return (
-    'You are asked to come up with a set of 20 diverse task instructions. These task instructions will be ' +
-    'given to a GPT model and we will evaluate the GPT model for completing the instructions. Here are the ' +
-    'requirements: 1. Try not to repeat the verb for each instruction to maximize diversity. 2. The language ' +
-    'used for the instruction also should be diverse. 3. The type of instructions should be diverse. Output ' +
-    'JSON lines with "instruction", "input" and "output" fields.\n' +
-    `Seed task 1: ${SEEDS[i % SEEDS.length]}\nSeed task 2: ${SEEDS[(i * 7 + 3) % SEEDS.length]}\n` +
-    `Seed task 3: ${SEEDS[(i * 5 + 1) % SEEDS.length]}\nList of 20 tasks:`
-  );
-}
-
 const BENIGN = [
   'Can you help me write a polite email asking my landlord to fix the heating?',
   'What is the difference between a list and a tuple in Python?',
@@ -164,7 +135,7 @@ describe('enforcement, end to end', () => {
     for (let i = 0; i < 60 && !refused; i++) {
       // A pipeline at a steady ~25 requests a second.
       await new Promise((r) => setTimeout(r, 40));
-      const response = await chat(metaPrompt(i));
+      const response = await chat(selfInstructPrompt(i));
       if (response.status === 200) served++;
       else {
         expect(response.status).toBe(403);
