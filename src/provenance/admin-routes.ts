@@ -1,15 +1,36 @@
 // Provenance jobs for the dashboard: upload a suspect dataset (the DESIGN.md text-file contract) and
 // trace it against the registry in the background with progress; read the per-account summary, the
 // matched spans beside the served text, and the HTML report; run model audits (audit-model) the same
-// way. Jobs live in this process's memory (they are re-runnable and their inputs are the upload), so
-// a restart forgets them; the registry they read is durable.
+// way. Jobs live in the Store (job-store.ts), so every gateway node sees them and a restart keeps
+// them; the node that accepted a job runs it, and a job its node stopped or died during is failed as
+// interrupted (its input is the upload, which is not kept: it is uploaded again).
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { WardenError } from '../errors.js';
 import { actorOf, adminIdentity, READ_ROLES } from '../gateway/admin/auth.js';
 import { errorResponses } from '../gateway/admin/schemas.js';
 import type { AdminPluginContext, AdminPluginFactory } from '../gateway/admin-plugin.js';
 import { listCanaries } from './canaries.js';
+import {
+  allResults,
+  bestResults,
+  failInterrupted,
+  failJob,
+  finishJob,
+  getJob,
+  heartbeat,
+  insertJob,
+  isStale,
+  type JobKind,
+  type JobResultRow,
+  type JobRow,
+  listJobs,
+  pruneFinishedJobs,
+  recordProgress,
+  recordTraceChunk,
+  startJob,
+} from './job-store.js';
 import { openRegistry } from './registry/registry.js';
 import { renderTraceReport } from './report/index.js';
 import { summarizeTrace } from './summary.js';
@@ -19,60 +40,43 @@ import type { TraceResult, TraceSummary } from './types.js';
 const TRACE_ROLES = ['analyst', 'admin'] as const;
 /** Largest dataset accepted in one upload. */
 export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
-/** Jobs kept in memory; the oldest finished ones are dropped first. */
-const MAX_JOBS = 50;
+/** Jobs kept of each kind; the oldest finished ones are deleted first. */
+export const MAX_JOBS = 50;
 /** Documents traced per step, so progress moves and the event loop breathes. */
 const TRACE_CHUNK = 200;
 /** Results sent with a job (the HTML report has them all). */
 const RESULTS_SHOWN = 500;
 const TEXT_SHOWN = 4000;
+/** Matches kept per result: all that the job view and the report show. */
+const MATCHES_KEPT = 3;
+/** How often a node refreshes the heartbeat of the jobs it runs. */
+const HEARTBEAT_MS = 10_000;
+/**
+ * A queued or running job without a heartbeat for this long was left by a process that died. Several
+ * missed heartbeats, so that a busy event loop (the registry building its index) is not taken for death.
+ */
+const STALE_MS = 90_000;
 
-type JobStatus = 'queued' | 'running' | 'done' | 'failed';
-
-export interface TraceJob {
-  id: string;
-  name: string;
-  status: JobStatus;
-  done: number;
-  total: number;
-  error: string | null;
-  problems: string[];
-  created_at: string;
-  finished_at: string | null;
-  created_by: string;
-  documents: TextDocument[];
-  results: TraceResult[];
-  summary: TraceSummary | null;
-}
-
-export interface AuditJob {
-  id: string;
-  status: JobStatus;
-  endpoint: string;
-  model: string;
-  done: number;
-  total: number;
-  created_at: string;
-  created_by: string;
-  error: string | null;
-  verdict: string | null;
-  report: Record<string, unknown> | null;
+export interface ProvenanceRoutesOptions {
+  /** How often this node refreshes the heartbeat of the jobs it runs (ms). */
+  heartbeatMs?: number;
+  /** A queued or running job whose heartbeat is older than this is failed as interrupted (ms). */
+  staleMs?: number;
 }
 
 function jobId(prefix: string): string {
   return `${prefix}_${randomBytes(9).toString('base64url')}`;
 }
 
-function keepRecent<T extends { status: JobStatus }>(jobs: Map<string, T>): void {
-  if (jobs.size <= MAX_JOBS) return;
-  for (const [id, job] of jobs) {
-    if (jobs.size <= MAX_JOBS) break;
-    if (job.status === 'done' || job.status === 'failed') jobs.delete(id);
-  }
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(Number(ms)).toISOString();
 }
 
-function traceJobView(job: TraceJob, withResults: boolean) {
-  const textOf = new Map(job.documents.map((d) => [d.id, d.text]));
+function parseJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+function traceJobView(job: JobRow, results?: JobResultRow[]) {
   return {
     id: job.id,
     name: job.name,
@@ -80,17 +84,16 @@ function traceJobView(job: TraceJob, withResults: boolean) {
     done: job.done,
     total: job.total,
     error: job.error,
-    problems: job.problems,
-    created_at: job.created_at,
-    finished_at: job.finished_at,
+    problems: JSON.parse(job.problems) as string[],
+    created_at: iso(job.created_at),
+    finished_at: iso(job.finished_at),
     created_by: job.created_by,
-    summary: job.summary,
-    ...(withResults
+    summary: parseJson<TraceSummary>(job.summary),
+    ...(results
       ? {
-          results: [...job.results]
-            .sort((a, b) => Number(b.match === true) - Number(a.match === true) || b.score - a.score)
-            .slice(0, RESULTS_SHOWN)
-            .map((r) => ({
+          results: results.map((row) => {
+            const r = JSON.parse(row.result) as TraceResult;
+            return {
               id: r.id,
               match: r.match,
               account: r.account,
@@ -98,8 +101,8 @@ function traceJobView(job: TraceJob, withResults: boolean) {
               coverage: r.coverage,
               fpr: r.fpr,
               accounts: r.accounts,
-              text: (textOf.get(r.id) ?? '').slice(0, TEXT_SHOWN),
-              matches: r.matches.slice(0, 3).map((m) => ({
+              text: row.text.slice(0, TEXT_SHOWN),
+              matches: r.matches.slice(0, MATCHES_KEPT).map((m) => ({
                 output: m.output,
                 account: m.account,
                 servedAt: m.servedAt,
@@ -109,63 +112,28 @@ function traceJobView(job: TraceJob, withResults: boolean) {
                 servedText: m.servedText?.slice(0, TEXT_SHOWN),
                 servedSpans: m.servedSpans?.filter(([s]) => s < TEXT_SHOWN),
               })),
-            })),
+            };
+          }),
         }
       : {}),
   };
 }
 
-async function runTrace(context: AdminPluginContext, job: TraceJob): Promise<void> {
-  const registry = await openRegistry(context.store, context.secret, {
-    retentionDays: context.config.provenance.retention_days,
-  });
-  try {
-    job.status = 'running';
-    for (let i = 0; i < job.documents.length; i += TRACE_CHUNK) {
-      const chunk = job.documents.slice(i, i + TRACE_CHUNK).map((d) => ({ id: d.id, text: d.text }));
-      const results = await registry.trace(chunk, { detail: true });
-      job.results.push(...results);
-      job.done = Math.min(job.total, i + chunk.length);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    job.summary = summarizeTrace(job.results);
-    job.status = 'done';
-  } finally {
-    job.finished_at = new Date().toISOString();
-    await registry.close();
-  }
-}
-
-async function runAudit(
-  context: AdminPluginContext,
-  job: AuditJob,
-  apiKey: string | undefined,
-): Promise<void> {
-  // Imported when used: audit-model pulls in the prober and statistics, which the gateway does not need otherwise.
-  const { auditModel } = await import('./audit-model/index.js');
-  job.status = 'running';
-  const canaries = await listCanaries(context.store, { limit: 200 });
-  const result = await auditModel({
-    endpoint: job.endpoint,
-    apiKey,
-    model: job.model,
-    canaries: canaries.map((c) => ({ id: c.id, prompt: c.prompt, output: c.output })),
-    references: [],
-    samples: 50,
-    onProgress: (done, total) => {
-      job.done = done;
-      job.total = total;
-    },
-  });
-  job.verdict = result.verdict;
-  job.report = {
-    verdict: result.verdict,
-    reasons: result.reasons,
-    self_identification: result.self_identification,
-    canary_test: result.canary_test,
-    probes: result.probes,
+function auditJobView(job: JobRow) {
+  const report = parseJson<Record<string, unknown>>(job.summary);
+  return {
+    id: job.id,
+    status: job.status,
+    endpoint: job.endpoint ?? '',
+    model: job.name,
+    done: job.done,
+    total: job.total,
+    created_at: iso(job.created_at),
+    created_by: job.created_by,
+    error: job.error,
+    verdict: typeof report?.verdict === 'string' ? report.verdict : null,
+    report,
   };
-  job.status = 'done';
 }
 
 const nameQuery = {
@@ -180,9 +148,168 @@ const jobParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
 
-export function registerProvenanceRoutes(app: FastifyInstance, context: AdminPluginContext): void {
-  const traces = new Map<string, TraceJob>();
-  const audits = new Map<string, AuditJob>();
+export async function registerProvenanceRoutes(
+  app: FastifyInstance,
+  context: AdminPluginContext,
+  { heartbeatMs = HEARTBEAT_MS, staleMs = STALE_MS }: ProvenanceRoutesOptions = {},
+): Promise<void> {
+  const { db } = context.store;
+  /** This process, as the runner of the jobs it accepts (the host and pid help an operator reading the table). */
+  const runner = `${hostname()}:${process.pid}:${randomBytes(6).toString('base64url')}`;
+  /** Jobs this process is running. */
+  const running = new Set<string>();
+  let closing = false;
+
+  // Jobs a previous process left queued or running (it died: no heartbeat for staleMs) are failed now;
+  // those of a process that stopped cleanly were failed as it stopped (the onClose hook below).
+  await failInterrupted(db, { staleMs }, Date.now());
+  const beat = setInterval(() => {
+    if (running.size === 0) return;
+    heartbeat(db, runner, Date.now()).catch((error: Error) =>
+      app.log.warn({ err: error }, 'could not refresh the heartbeat of provenance jobs'),
+    );
+  }, heartbeatMs);
+  beat.unref();
+  app.addHook('onClose', async () => {
+    closing = true;
+    clearInterval(beat);
+    if (running.size > 0)
+      await failInterrupted(db, { runner }, Date.now()).catch((error: Error) =>
+        app.log.warn({ err: error }, 'could not mark the running provenance jobs interrupted'),
+      );
+  });
+
+  /** Runs a job in the background; a failure is recorded on the job (unless it stopped running). */
+  function runInBackground(id: string, run: () => Promise<void>): void {
+    running.add(id);
+    run()
+      .catch((error: Error) =>
+        failJob(db, id, error.message, Date.now()).catch((failure: Error) =>
+          app.log.warn({ err: failure, job: id }, 'could not record a provenance job failure'),
+        ),
+      )
+      .finally(() => running.delete(id));
+  }
+
+  async function runTrace(id: string, documents: TextDocument[]): Promise<void> {
+    const registry = await openRegistry(context.store, context.secret, {
+      retentionDays: context.config.provenance.retention_days,
+    });
+    try {
+      if (!(await startJob(db, id, Date.now()))) return;
+      const results: TraceResult[] = [];
+      for (let i = 0; i < documents.length; i += TRACE_CHUNK) {
+        // Stopping: the onClose hook marks the job interrupted.
+        if (closing) return;
+        const chunk = documents.slice(i, i + TRACE_CHUNK);
+        const traced = await registry.trace(
+          chunk.map((d) => ({ id: d.id, text: d.text })),
+          { detail: true },
+        );
+        results.push(...traced);
+        const rows = traced.map((r, k) => ({
+          seq: i + k,
+          matched: r.match === true ? 1 : 0,
+          score: r.score,
+          result: JSON.stringify({ ...r, matches: r.matches.slice(0, MATCHES_KEPT) }),
+          // The report highlights a matched document whole; a view shows the start of any other.
+          text: r.match === true ? chunk[k].text : chunk[k].text.slice(0, TEXT_SHOWN),
+        }));
+        const done = Math.min(documents.length, i + chunk.length);
+        // Not running any more: failed as interrupted by another process, or deleted.
+        if (!(await recordTraceChunk(db, id, done, rows, Date.now()))) return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await finishJob(db, id, summarizeTrace(results), Date.now());
+    } finally {
+      await registry.close();
+    }
+  }
+
+  async function runAudit(
+    id: string,
+    input: { endpoint: string; model: string; apiKey: string | undefined },
+  ): Promise<void> {
+    // Imported when used: audit-model pulls in the prober and statistics, which the gateway does not need otherwise.
+    const { auditModel } = await import('./audit-model/index.js');
+    if (!(await startJob(db, id, Date.now()))) return;
+    const canaries = await listCanaries(context.store, { limit: 200 });
+    // Progress is written in order, one update at a time; a failed write only loses a progress step.
+    let progress = Promise.resolve();
+    const result = await auditModel({
+      endpoint: input.endpoint,
+      apiKey: input.apiKey,
+      model: input.model,
+      canaries: canaries.map((c) => ({ id: c.id, prompt: c.prompt, output: c.output })),
+      references: [],
+      samples: 50,
+      onProgress: (done, total) => {
+        progress = progress
+          .then(() => recordProgress(db, id, { done, total }, Date.now()))
+          .then(
+            () => undefined,
+            () => undefined,
+          );
+      },
+    });
+    await progress;
+    await finishJob(
+      db,
+      id,
+      {
+        verdict: result.verdict,
+        reasons: result.reasons,
+        self_identification: result.self_identification,
+        canary_test: result.canary_test,
+        probes: result.probes,
+      },
+      Date.now(),
+    );
+  }
+
+  /** The jobs of a kind, with those a dead process left running failed first. */
+  async function jobsOf(kind: JobKind): Promise<JobRow[]> {
+    const now = Date.now();
+    const jobs = await listJobs(db, kind);
+    if (!jobs.some((job) => isStale(job, now, staleMs))) return jobs;
+    await failInterrupted(db, { staleMs }, now);
+    return listJobs(db, kind);
+  }
+
+  async function jobOf(kind: JobKind, id: string): Promise<JobRow> {
+    const now = Date.now();
+    let job = await getJob(db, kind, id);
+    if (job && isStale(job, now, staleMs)) {
+      await failInterrupted(db, { staleMs }, now);
+      job = await getJob(db, kind, id);
+    }
+    if (!job)
+      throw new WardenError('ADMIN_NOT_FOUND', {
+        what: kind === 'trace' ? 'trace job' : 'model audit',
+        id,
+      });
+    return job;
+  }
+
+  /** A new job row of this process. */
+  function newJob(
+    kind: JobKind,
+    fields: Pick<JobRow, 'id' | 'name' | 'endpoint' | 'total' | 'problems' | 'created_by'>,
+  ): JobRow {
+    const now = Date.now();
+    return {
+      kind,
+      status: 'queued',
+      done: 0,
+      error: null,
+      summary: null,
+      created_at: now,
+      finished_at: null,
+      runner,
+      heartbeat_at: now,
+      ...fields,
+    };
+  }
 
   // Datasets arrive as the raw file (JSONL, JSON or text), not as JSON to parse.
   for (const type of ['application/octet-stream', 'text/plain', 'application/x-ndjson', 'application/jsonl'])
@@ -213,42 +340,35 @@ export function registerProvenanceRoutes(app: FastifyInstance, context: AdminPlu
             : `${name} has no document to trace`,
         });
       }
-      const job: TraceJob = {
+      const job = newJob('trace', {
         id: jobId('trace'),
         name,
-        status: 'queued',
-        done: 0,
+        endpoint: null,
         total: parsed.documents.length,
-        error: null,
-        problems: parsed.problems.slice(0, 20).map((p) => `line ${p.line}: ${p.message}`),
-        created_at: new Date().toISOString(),
-        finished_at: null,
+        problems: JSON.stringify(parsed.problems.slice(0, 20).map((p) => `line ${p.line}: ${p.message}`)),
         created_by: actorOf(adminIdentity(request)),
-        documents: parsed.documents,
-        results: [],
-        summary: null,
-      };
-      traces.set(job.id, job);
-      keepRecent(traces);
-      runTrace(context, job).catch((error: Error) => {
-        job.status = 'failed';
-        job.error = error.message;
       });
-      return reply.code(202).send(traceJobView(job, false));
+      await insertJob(db, job);
+      await pruneFinishedJobs(db, 'trace', MAX_JOBS);
+      // The documents stay in this process's memory while the job runs; only results are stored.
+      runInBackground(job.id, () => runTrace(job.id, parsed.documents));
+      return reply.code(202).send(traceJobView(job));
     },
   );
 
   app.get('/provenance/traces', { config: { allow: READ_ROLES } }, async () => ({
-    traces: [...traces.values()].reverse().map((job) => traceJobView(job, false)),
+    traces: (await jobsOf('trace')).map((job) => traceJobView(job)),
   }));
 
   app.get<{ Params: { id: string } }>(
     '/provenance/traces/:id',
     { config: { allow: READ_ROLES }, schema: { params: jobParams } },
     async (request) => {
-      const job = traces.get(request.params.id);
-      if (!job) throw new WardenError('ADMIN_NOT_FOUND', { what: 'trace job', id: request.params.id });
-      return traceJobView(job, job.status === 'done');
+      const job = await jobOf('trace', request.params.id);
+      return traceJobView(
+        job,
+        job.status === 'done' ? await bestResults(db, job.id, RESULTS_SHOWN) : undefined,
+      );
     },
   );
 
@@ -256,12 +376,13 @@ export function registerProvenanceRoutes(app: FastifyInstance, context: AdminPlu
     '/provenance/traces/:id/report',
     { config: { allow: READ_ROLES }, schema: { params: jobParams } },
     async (request, reply) => {
-      const job = traces.get(request.params.id);
-      if (!job) throw new WardenError('ADMIN_NOT_FOUND', { what: 'trace job', id: request.params.id });
+      const job = await jobOf('trace', request.params.id);
       if (job.status !== 'done')
         throw new WardenError('ADMIN_CONFLICT', { detail: `trace job ${job.id} is ${job.status}, not done` });
-      const html = renderTraceReport(job.results, {
-        documents: job.documents,
+      const rows = await allResults(db, job.id);
+      const results = rows.map((row) => JSON.parse(row.result) as TraceResult);
+      const html = renderTraceReport(results, {
+        documents: rows.map((row, i) => ({ id: results[i].id, text: row.text })),
         title: `Trace of ${job.name}`,
       });
       return reply
@@ -301,42 +422,31 @@ export function registerProvenanceRoutes(app: FastifyInstance, context: AdminPlu
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new WardenError('ADMIN_INVALID', { detail: 'endpoint must be an http(s) URL' });
-      const job: AuditJob = {
+      const job = newJob('audit-model', {
         id: jobId('audit'),
-        status: 'queued',
+        name: request.body.model,
         endpoint: url.toString(),
-        model: request.body.model,
-        done: 0,
         total: 0,
-        created_at: new Date().toISOString(),
+        problems: '[]',
         created_by: actorOf(adminIdentity(request)),
-        error: null,
-        verdict: null,
-        report: null,
-      };
-      audits.set(job.id, job);
-      keepRecent(audits);
-      // The suspect's API key is used for this run only and never stored or returned.
-      runAudit(context, job, request.body.api_key).catch((error: Error) => {
-        job.status = 'failed';
-        job.error = error.message;
       });
-      return reply.code(202).send(job);
+      await insertJob(db, job);
+      await pruneFinishedJobs(db, 'audit-model', MAX_JOBS);
+      // The suspect's API key is used for this run only and never stored or returned.
+      const input = { endpoint: url.toString(), model: request.body.model, apiKey: request.body.api_key };
+      runInBackground(job.id, () => runAudit(job.id, input));
+      return reply.code(202).send(auditJobView(job));
     },
   );
 
   app.get('/provenance/audits', { config: { allow: READ_ROLES } }, async () => ({
-    audits: [...audits.values()].reverse(),
+    audits: (await jobsOf('audit-model')).map(auditJobView),
   }));
 
   app.get<{ Params: { id: string } }>(
     '/provenance/audits/:id',
     { config: { allow: READ_ROLES }, schema: { params: jobParams } },
-    async (request) => {
-      const job = audits.get(request.params.id);
-      if (!job) throw new WardenError('ADMIN_NOT_FOUND', { what: 'model audit', id: request.params.id });
-      return job;
-    },
+    async (request) => auditJobView(await jobOf('audit-model', request.params.id)),
   );
 }
 

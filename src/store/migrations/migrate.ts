@@ -6,6 +6,7 @@ import * as gateway from './001-gateway.js';
 import * as enforce from './002-enforce.js';
 import * as audit from './003-audit.js';
 import * as provenance from './004-provenance.js';
+import * as provenanceJobs from './005-provenance-jobs.js';
 
 export interface WardenMigration {
   // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, WardenMigration> = {
   '002-enforce': enforce,
   '003-audit': audit,
   '004-provenance': provenance,
+  '005-provenance-jobs': provenanceJobs,
 };
 
 export async function migrateToLatest(store: Store): Promise<void> {

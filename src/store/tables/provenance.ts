@@ -1,4 +1,4 @@
-// Row types of the provenance tables (migration 004-provenance).
+// Row types of the provenance tables (migrations 004-provenance and 005-provenance-jobs).
 import type { Generated } from 'kysely';
 
 export interface ProvenanceOutputsTable {
@@ -41,9 +41,50 @@ export interface ProvenanceCanariesTable {
   ts: number;
 }
 
+/** A trace or model-audit job of the admin API. */
+export interface ProvenanceJobsTable {
+  id: string;
+  kind: 'trace' | 'audit-model';
+  /** The uploaded file's name (trace) or the audited model (audit-model). */
+  name: string;
+  /** The audited endpoint (audit-model only). */
+  endpoint: string | null;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+  error: string | null;
+  /** JSON array of strings. */
+  problems: string;
+  /** JSON: the trace's TraceSummary, or the model audit's report. */
+  summary: string | null;
+  created_at: number;
+  finished_at: number | null;
+  created_by: string;
+  /** The process running the job (random per process). */
+  runner: string;
+  /** When the runner last said it was alive (epoch ms). */
+  heartbeat_at: number;
+}
+
+/** One traced document of a trace job. */
+export interface ProvenanceJobResultsTable {
+  job_id: string;
+  /** The document's position in the upload. */
+  seq: number;
+  /** 1 when the document matched, else 0. */
+  matched: number;
+  score: number;
+  /** JSON: the TraceResult. */
+  result: string;
+  /** The document's text (whole when matched, else the part a view shows). */
+  text: string;
+}
+
 export interface ProvenanceTables {
   provenance_outputs: ProvenanceOutputsTable;
   provenance_segments: ProvenanceSegmentsTable;
   provenance_texts: ProvenanceTextsTable;
   provenance_canaries: ProvenanceCanariesTable;
+  provenance_jobs: ProvenanceJobsTable;
+  provenance_job_results: ProvenanceJobResultsTable;
 }
