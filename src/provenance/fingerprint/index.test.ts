@@ -32,8 +32,8 @@ describe('winnowing', () => {
         fc.array(word, { maxLength: 40 }),
         fc.array(word, { minLength: GUARANTEE_WORDS, maxLength: 30 }),
         (beforeA, afterA, beforeB, afterB, shared) => {
-          const a = outputFingerprints(hasher, [...beforeA, ...shared, ...afterA], null);
-          const b = outputFingerprints(hasher, [...beforeB, ...shared, ...afterB], null);
+          const a = outputFingerprints(hasher, [...beforeA, ...shared, ...afterA], null).keys;
+          const b = outputFingerprints(hasher, [...beforeB, ...shared, ...afterB], null).keys;
           const inA = new Set(a);
           expect(b.some((key) => inA.has(key))).toBe(true);
         },
@@ -78,8 +78,8 @@ describe('outputFingerprints', () => {
   it('leaves out what was copied from the prompt', () => {
     const pasted = 'def add ( a b ) return a plus b end of the function body here'.split(' ');
     const generated = 'this function adds two numbers and returns their sum to the caller'.split(' ');
-    const withPrompt = outputFingerprints(hasher, [...pasted, ...generated], pasted);
-    const pastedOnly = new Set(outputFingerprints(hasher, pasted, null));
+    const withPrompt = outputFingerprints(hasher, [...pasted, ...generated], pasted).keys;
+    const pastedOnly = new Set(outputFingerprints(hasher, pasted, null).keys);
     expect(withPrompt.length).toBeGreaterThan(0);
     expect(withPrompt.some((key) => pastedOnly.has(key))).toBe(false);
     // Another answer that quotes the same pasted code shares nothing with the registered output.
@@ -88,12 +88,23 @@ describe('outputFingerprints', () => {
         hasher,
         [...pasted, ...'a different explanation of what the code does for you'.split(' ')],
         null,
-      ),
+      ).keys,
     );
     expect(withPrompt.some((key) => otherAnswer.has(key))).toBe(false);
   });
 
+  it('keeps each key sorted with the word position where its k-gram starts', () => {
+    const words = Array.from({ length: 300 }, (_, i) => `w${(i * 7919) % 1013}`);
+    const { keys, positions } = outputFingerprints(hasher, words, null);
+    const all = hasher.kgramHashes(words).hi;
+    expect(keys.length).toBeGreaterThan(50);
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) expect(keys[i]).toBeGreaterThan(keys[i - 1]);
+      expect(all.indexOf(keys[i])).toBe(positions[i]);
+    }
+  });
+
   it('gives nothing for texts shorter than k words', () => {
-    expect(outputFingerprints(hasher, ['one', 'two', 'three'], null).length).toBe(0);
+    expect(outputFingerprints(hasher, ['one', 'two', 'three'], null).keys.length).toBe(0);
   });
 });

@@ -179,19 +179,28 @@ export function copiedWords(
   return copied;
 }
 
+/** An output's fingerprints, sorted by key, each with the word position of its k-gram in the output. */
+export interface Fingerprints {
+  keys: Uint32Array;
+  /** Normalized-word index where the fingerprint's k-gram starts (its first occurrence). */
+  positions: Uint32Array;
+}
+
 /**
  * The fingerprints of a served output: winnowed keyed k-gram hashes (the upper 32 bits, distinct),
  * computed only over what the model generated. Runs of the output copied from its prompt are cut out,
- * and each remaining run is winnowed on its own, so a k-gram never straddles a removed span.
+ * and each remaining run is winnowed on its own, so a k-gram never straddles a removed span. Each key
+ * keeps where its k-gram starts, so that a tracer can check that matches line up in order
+ * (see `chainCoverage` in trace/evidence.ts).
  */
 export function outputFingerprints(
   hasher: KeyedHasher,
   words: readonly string[],
   promptWords: readonly string[] | null,
   { k = KGRAM_WORDS, w = WINNOW_WINDOW }: { k?: number; w?: number } = {},
-): Uint32Array {
+): Fingerprints {
   const all = hasher.kgramHashes(words, k);
-  const keys = new Set<number>();
+  const positionOf = new Map<number, number>();
   const copied =
     promptWords && promptWords.length >= k
       ? copiedWords(all, hasher.kgramHashes(promptWords, k), words.length, k)
@@ -204,12 +213,18 @@ export function outputFingerprints(
     const to = i - k + 1;
     if (to > from) {
       const run = { hi: all.hi.subarray(from, to), lo: all.lo.subarray(from, to) };
-      for (const position of winnow(run, w)) keys.add(run.hi[position] | 0);
+      for (const position of winnow(run, w)) {
+        const key = run.hi[position] | 0;
+        if (!positionOf.has(key)) positionOf.set(key, from + position);
+      }
     }
     runStart = i + 1;
   }
-  const out = new Uint32Array(keys.size);
+  const keys = new Uint32Array(positionOf.size);
   let i = 0;
-  for (const key of keys) out[i++] = key >>> 0;
-  return out;
+  for (const key of positionOf.keys()) keys[i++] = key >>> 0;
+  keys.sort();
+  const positions = new Uint32Array(keys.length);
+  for (let j = 0; j < keys.length; j++) positions[j] = positionOf.get(keys[j] | 0) as number;
+  return { keys, positions };
 }

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { DeploymentSecret } from '../../config/deployment-secret.js';
 import type { Store } from '../../store/store.js';
-import { KeyedHasher, KGRAM_WORDS, outputFingerprints } from '../fingerprint/index.js';
+import { type Fingerprints, KeyedHasher, KGRAM_WORDS, outputFingerprints } from '../fingerprint/index.js';
 import { normalizeText } from '../normalize/index.js';
 import {
   DEFAULT_FPR,
@@ -100,12 +100,14 @@ export async function openRegistry(
     if (small.length < COMPACT_AFTER) return;
     const keys: number[] = [];
     const ordinals: number[] = [];
+    const positions: number[] = [];
     let outputs = 0;
     const seen = new Set<number>();
     for (const segment of small) {
-      decodePostings(toBytes(segment.data), Number(segment.base_ordinal), (key, ordinal) => {
+      decodePostings(toBytes(segment.data), Number(segment.base_ordinal), (key, ordinal, position) => {
         keys.push(key);
         ordinals.push(ordinal);
+        positions.push(position);
         if (!seen.has(ordinal)) {
           seen.add(ordinal);
           outputs++;
@@ -113,7 +115,14 @@ export async function openRegistry(
       });
     }
     const base = Math.min(...small.map((s) => Number(s.base_ordinal)));
-    const data = encodePostings({ keys: Uint32Array.from(keys), ordinals: Uint32Array.from(ordinals) }, base);
+    const data = encodePostings(
+      {
+        keys: Uint32Array.from(keys),
+        ordinals: Uint32Array.from(ordinals),
+        positions: Int32Array.from(positions),
+      },
+      base,
+    );
     await db.transaction().execute(async (tx) => {
       // Only the segments read above: another process may have added more since.
       const deleted = await tx
@@ -143,12 +152,12 @@ export async function openRegistry(
   async function ingest(outputs: ServedOutput[]): Promise<void> {
     if (outputs.length === 0) return;
     // Fingerprint first (pure CPU), then write everything in one transaction.
-    const prepared = new Map<string, { output: ServedOutput; keys: Uint32Array }>();
+    const prepared = new Map<string, { output: ServedOutput; fingerprints: Fingerprints }>();
     for (const output of outputs) {
       if (prepared.has(output.id)) continue;
       const words = normalizeText(output.text).words;
       const promptWords = output.prompt ? normalizeText(output.prompt).words : null;
-      prepared.set(output.id, { output, keys: outputFingerprints(hasher, words, promptWords) });
+      prepared.set(output.id, { output, fingerprints: outputFingerprints(hasher, words, promptWords) });
     }
     const retained = retentionDays > 0;
     const expiresAt = now() + retentionDays * DAY_MS;
@@ -168,14 +177,14 @@ export async function openRegistry(
         const returned = await tx
           .insertInto('provenance_outputs')
           .values(
-            chunk.map(({ output, keys }) => ({
+            chunk.map(({ output, fingerprints }) => ({
               id: output.id,
               account_id: output.accountId,
               key_id: output.keyId,
               channel: output.channel,
               end_customer: output.endCustomer,
               ts: output.ts,
-              fingerprints: keys.length,
+              fingerprints: fingerprints.keys.length,
             })),
           )
           .onConflict((oc) => oc.column('id').doNothing())
@@ -185,16 +194,19 @@ export async function openRegistry(
       }
       if (inserted.length === 0) return;
       let postings = 0;
-      for (const { id } of inserted) postings += prepared.get(id)?.keys.length ?? 0;
+      for (const { id } of inserted) postings += prepared.get(id)?.fingerprints.keys.length ?? 0;
       const keys = new Uint32Array(postings);
       const ordinals = new Uint32Array(postings);
+      const positions = new Int32Array(postings);
       let at = 0;
       let base = Number.POSITIVE_INFINITY;
       for (const { ordinal, id } of inserted) {
-        const fingerprintKeys = prepared.get(id)?.keys ?? new Uint32Array(0);
-        keys.set(fingerprintKeys, at);
-        ordinals.fill(ordinal, at, at + fingerprintKeys.length);
-        at += fingerprintKeys.length;
+        const fingerprints = prepared.get(id)?.fingerprints;
+        if (!fingerprints) continue;
+        keys.set(fingerprints.keys, at);
+        positions.set(fingerprints.positions, at);
+        ordinals.fill(ordinal, at, at + fingerprints.keys.length);
+        at += fingerprints.keys.length;
         base = Math.min(base, ordinal);
       }
       if (postings > 0) {
@@ -204,7 +216,7 @@ export async function openRegistry(
             base_ordinal: base,
             outputs: inserted.length,
             postings,
-            data: toStoredBlob(encodePostings({ keys, ordinals }, base)),
+            data: toStoredBlob(encodePostings({ keys, ordinals, positions }, base)),
             merged_from: null,
             created_at: now(),
           })
@@ -315,15 +327,17 @@ export async function openRegistry(
           // skip the outputs already held (decided before loading any of this segment's postings)
           const keys: number[] = [];
           const ordinals: number[] = [];
-          decodePostings(toBytes(row.data), Number(row.base_ordinal), (key, ordinal) => {
+          const positions: number[] = [];
+          decodePostings(toBytes(row.data), Number(row.base_ordinal), (key, ordinal, position) => {
             if (current.fingerprintsOf(ordinal) > 0) return;
             keys.push(key);
             ordinals.push(ordinal);
+            positions.push(position);
           });
-          for (let j = 0; j < keys.length; j++) current.load(keys[j], ordinals[j]);
+          for (let j = 0; j < keys.length; j++) current.load(keys[j], ordinals[j], positions[j]);
         } else {
-          decodePostings(toBytes(row.data), Number(row.base_ordinal), (key, ordinal) =>
-            current.load(key, ordinal),
+          decodePostings(toBytes(row.data), Number(row.base_ordinal), (key, ordinal, position) =>
+            current.load(key, ordinal, position),
           );
         }
         loadedSegments.add(id);

@@ -2,8 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KeyedHasher, KGRAM_WORDS, outputFingerprints } from '../fingerprint/index.js';
 import { normalizeText } from '../normalize/index.js';
-import { PostingIndex } from '../registry/posting-index.js';
-import { candidateScore, coverageOf, documentEvidence, documentLanguage } from './evidence.js';
+import { PostingIndex, UNKNOWN_POSITION } from '../registry/posting-index.js';
+import {
+  type Anchor,
+  CHAIN_GAP,
+  candidateScore,
+  chainCoverage,
+  coverageOf,
+  documentEvidence,
+  documentLanguage,
+} from './evidence.js';
 
 function naiveCoverage(positions: number[], words: number, margin: number): number {
   const covered = new Uint8Array(words);
@@ -30,12 +38,69 @@ describe('coverageOf', () => {
   });
 });
 
+describe('chainCoverage', () => {
+  const everyEighthWord = (output: (i: number) => number): Anchor[] =>
+    Array.from({ length: 25 }, (_, i) => ({ document: i * 8, output: output(i) }));
+
+  it('covers a document whose matches line up with the output from the first to the last', () => {
+    // 25 matches every 8 words of a 200-word document, in the output's order (a substituted copy)
+    expect(
+      chainCoverage(
+        everyEighthWord((i) => i * 8 + 40),
+        200,
+      ),
+    ).toBeCloseTo((24 * 8 + KGRAM_WORDS) / 200);
+  });
+
+  it('covers only the matched k-grams when they come in another order than in the output', () => {
+    const scattered = everyEighthWord((i) => ((i * 7) % 25) * 8 + 3 * (i % 2));
+    const own = coverageOf(
+      scattered.map((a) => a.document),
+      200,
+    );
+    expect(own).toBeCloseTo((25 * KGRAM_WORDS) / 200);
+    expect(chainCoverage(scattered, 200)).toBeCloseTo(own);
+  });
+
+  it('chains only matches on one diagonal, CHAIN_GAP words apart at most, with known positions', () => {
+    const pair = (document: number, output: number): number =>
+      chainCoverage(
+        [
+          { document: 0, output: 100 },
+          { document, output },
+        ],
+        400,
+      );
+    const alone = (2 * KGRAM_WORDS) / 400;
+    expect(pair(20, 120)).toBeCloseTo((20 + KGRAM_WORDS) / 400);
+    expect(pair(20, 121)).toBeCloseTo(alone); // the document dropped a word of the output
+    expect(pair(20, 119)).toBeCloseTo(alone); // the document added one
+    expect(pair(CHAIN_GAP, 100 + CHAIN_GAP)).toBeCloseTo((CHAIN_GAP + KGRAM_WORDS) / 400);
+    expect(pair(CHAIN_GAP + 1, 100 + CHAIN_GAP + 1)).toBeCloseTo(alone);
+    expect(pair(20, UNKNOWN_POSITION)).toBeCloseTo(alone);
+  });
+
+  it('counts the union of overlapping chains once', () => {
+    // two chains on different diagonals whose spans overlap, and one match inside both
+    const anchors: Anchor[] = [
+      { document: 0, output: 10 },
+      { document: 10, output: 300 },
+      { document: 30, output: 40 },
+      { document: 40, output: 330 },
+    ];
+    expect(chainCoverage(anchors, 100)).toBeCloseTo(45 / 100);
+  });
+});
+
 describe('documentEvidence', () => {
   const hasher = new KeyedHasher(Buffer.alloc(32, 4));
   const served =
     'The committee met on a wet Tuesday and agreed that the bridge repairs would start in spring, after the river level drops and the contractors finish the survey of the old stone piers.';
   const index = new PostingIndex();
-  for (const key of outputFingerprints(hasher, normalizeText(served).words, null)) index.load(key, 7);
+  const fingerprints = outputFingerprints(hasher, normalizeText(served).words, null);
+  fingerprints.keys.forEach((key, i) => {
+    index.load(key, 7, fingerprints.positions[i]);
+  });
   index.rebuild();
 
   it('finds the output a document copies, with its containment and coverage', () => {
@@ -43,9 +108,9 @@ describe('documentEvidence', () => {
     expect(evidence.tooShort).toBe(false);
     expect(evidence.candidates[0]).toMatchObject({ ordinal: 7, containment: 1 });
     expect(evidence.candidates[0].coverage).toBeGreaterThan(0.7);
-    expect(evidence.candidates[0].gappedCoverage).toBeGreaterThanOrEqual(evidence.candidates[0].coverage);
+    expect(evidence.candidates[0].alignedCoverage).toBeGreaterThanOrEqual(evidence.candidates[0].coverage);
     expect(evidence.candidates[0].score).toBeCloseTo(
-      candidateScore(evidence.candidates[0].shared, 1, evidence.candidates[0].gappedCoverage),
+      candidateScore(evidence.candidates[0].shared, 1, evidence.candidates[0].alignedCoverage),
     );
   });
 
