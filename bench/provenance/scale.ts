@@ -1,5 +1,6 @@
 // The provenance scale benchmark: `tsx bench/provenance/run.ts --scale [--outputs 100000,300000]
-// [--db sqlite|postgres] [--retention-days 0]`. Registers N synthetic outputs of ~250 words (words
+// [--db sqlite|postgres] [--retention-days 0] [--threads N]` (N fingerprint worker threads; default:
+// the registry's, one per core). Registers N synthetic outputs of ~250 words (words
 // drawn Zipf-like from the human corpora, so every output is new text, a prompt of ~30 words each),
 // then traces 4,000 documents (half registered outputs with 10% of words replaced and cut to half,
 // half new text) and the 2,225 BBC news articles of C3 (natural English).
@@ -95,6 +96,8 @@ export async function runScale(args: string[]): Promise<void> {
   const backend = option('--db', 'sqlite');
   const retentionDays = Number(option('--retention-days', '0'));
   const words = Number(option('--words', '250'));
+  const threadsOption = option('--threads', '');
+  const threads = threadsOption === '' ? null : Number(threadsOption);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const human = loadNeverServed().filter((n) => n.kind === 'human' && n.lang === 'en');
   const vocabulary = vocabularyOf(
@@ -114,6 +117,7 @@ export async function runScale(args: string[]): Promise<void> {
       const registry = await openRegistry(store, new DeploymentSecret(Buffer.alloc(32, 3)), {
         retentionDays,
         canaryRate: 0.01,
+        ...(threads === null ? {} : { fingerprintThreads: threads }),
       });
       const random = seededRandom(`scale|${size}`);
       const draw = zipfSampler(vocabulary, random);

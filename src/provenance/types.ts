@@ -32,6 +32,11 @@ export interface RegistryOptions {
   canariesPerAccount?: number;
   /** Clock (epoch ms), for tests. */
   now?: () => number;
+  /**
+   * Worker threads that fingerprint large ingest batches besides the calling thread (0: none).
+   * Default: one per core beyond the first, at most 3.
+   */
+  fingerprintThreads?: number;
 }
 
 /** One served output a document matched. */

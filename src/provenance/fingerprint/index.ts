@@ -179,10 +179,16 @@ export function copiedWords(
   return copied;
 }
 
+/** The largest word position kept; later k-grams are recorded at this position (unknown). */
+export const MAX_POSITION = 0xffff;
+
 /** An output's fingerprints, sorted by key, each with the word position of its k-gram in the output. */
 export interface Fingerprints {
   keys: Uint32Array;
-  /** Normalized-word index where the fingerprint's k-gram starts (its first occurrence). */
+  /**
+   * Normalized-word index where the fingerprint's k-gram starts (its first occurrence); MAX_POSITION
+   * for a k-gram starting there or later.
+   */
   positions: Uint32Array;
 }
 
@@ -200,11 +206,14 @@ export function outputFingerprints(
   { k = KGRAM_WORDS, w = WINNOW_WINDOW }: { k?: number; w?: number } = {},
 ): Fingerprints {
   const all = hasher.kgramHashes(words, k);
-  const positionOf = new Map<number, number>();
   const copied =
     promptWords && promptWords.length >= k
       ? copiedWords(all, hasher.kgramHashes(promptWords, k), words.length, k)
       : null;
+  // Selected (key, position) pairs packed as key · 2^16 + position (exact in a double), sorted
+  // numerically; the first of each key is its first occurrence.
+  const selected = new Float64Array(all.hi.length);
+  let count = 0;
   let runStart = 0;
   for (let i = 0; i <= words.length; i++) {
     if (i < words.length && !copied?.[i]) continue;
@@ -213,18 +222,23 @@ export function outputFingerprints(
     const to = i - k + 1;
     if (to > from) {
       const run = { hi: all.hi.subarray(from, to), lo: all.lo.subarray(from, to) };
-      for (const position of winnow(run, w)) {
-        const key = run.hi[position] | 0;
-        if (!positionOf.has(key)) positionOf.set(key, from + position);
-      }
+      for (const position of winnow(run, w))
+        selected[count++] = run.hi[position] * 65536 + Math.min(from + position, MAX_POSITION);
     }
     runStart = i + 1;
   }
-  const keys = new Uint32Array(positionOf.size);
-  let i = 0;
-  for (const key of positionOf.keys()) keys[i++] = key >>> 0;
-  keys.sort();
-  const positions = new Uint32Array(keys.length);
-  for (let j = 0; j < keys.length; j++) positions[j] = positionOf.get(keys[j] | 0) as number;
+  const sorted = selected.subarray(0, count).sort();
+  let distinct = 0;
+  for (let i = 0; i < count; i++)
+    if (i === 0 || Math.floor(sorted[i] / 65536) !== Math.floor(sorted[i - 1] / 65536)) distinct++;
+  const keys = new Uint32Array(distinct);
+  const positions = new Uint32Array(distinct);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const key = Math.floor(sorted[i] / 65536);
+    if (at > 0 && keys[at - 1] === key) continue;
+    keys[at] = key;
+    positions[at++] = sorted[i] - key * 65536;
+  }
   return { keys, positions };
 }

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { DeploymentSecret } from '../../config/deployment-secret.js';
 import type { Store } from '../../store/store.js';
-import { type Fingerprints, KeyedHasher, KGRAM_WORDS, outputFingerprints } from '../fingerprint/index.js';
+import { type Fingerprints, KeyedHasher, KGRAM_WORDS } from '../fingerprint/index.js';
 import { normalizeText } from '../normalize/index.js';
 import {
   DEFAULT_FPR,
@@ -29,6 +29,7 @@ import type {
   TraceOptions,
   TraceResult,
 } from '../types.js';
+import { defaultFingerprintThreads, FingerprintPool, POOL_CHUNK } from './fingerprint-pool.js';
 import { decodePostings, encodePostings } from './posting-codec.js';
 import { PostingIndex } from './posting-index.js';
 
@@ -49,10 +50,13 @@ export async function openRegistry(
     canaryRate = 0.01,
     canariesPerAccount = 20,
     now = () => Date.now(),
+    fingerprintThreads = defaultFingerprintThreads(),
   }: RegistryOptions = {},
 ): Promise<Registry> {
   if (!(retentionDays >= 0)) throw new Error('retentionDays must be 0 or more');
-  const hasher = new KeyedHasher(secret.derive('fingerprint'));
+  const fingerprintKey = secret.derive('fingerprint');
+  const hasher = new KeyedHasher(fingerprintKey);
+  const pool = new FingerprintPool(hasher, fingerprintKey, fingerprintThreads);
   const canaryKey = secret.derive('canary-sampling');
   let current = new PostingIndex();
   const loadedSegments = new Set<number>();
@@ -151,14 +155,34 @@ export async function openRegistry(
 
   async function ingest(outputs: ServedOutput[]): Promise<void> {
     if (outputs.length === 0) return;
-    // Fingerprint first (pure CPU), then write everything in one transaction.
+    const unique = new Map<string, ServedOutput>();
+    for (const output of outputs) if (!unique.has(output.id)) unique.set(output.id, output);
+    const distinct = [...unique.values()];
+    // A small batch is fingerprinted here and written in one transaction. A large one is cut into
+    // chunks that worker threads fingerprint in turn; each chunk is written (its own transaction:
+    // ingest is idempotent by id, so a retry after a failure part way through is safe) as soon as its
+    // fingerprints are back, while the workers go on with the next chunks.
+    const chunks: ServedOutput[][] = [];
+    if (pool.uses(distinct.length))
+      for (let i = 0; i < distinct.length; i += POOL_CHUNK) chunks.push(distinct.slice(i, i + POOL_CHUNK));
+    else chunks.push(distinct);
+    const fingerprinted = chunks.map((chunk) => pool.fingerprint(chunk));
+    for (const pending of fingerprinted) pending.catch(() => {}); // awaited below, in order
+    for (let c = 0; c < chunks.length; c++) await write(chunks[c], await fingerprinted[c]);
+    await compact().catch((error: Error) => {
+      // Another process compacted the same segments first: the next ingest tries again.
+      if (!error.message.startsWith('concurrent compaction')) throw error;
+    });
+    if (retentionDays > 0) await purgeExpiredTexts();
+    else await db.deleteFrom('provenance_texts').execute();
+  }
+
+  /** Writes fingerprinted outputs (metadata rows, one postings segment, texts, canaries) in one transaction. */
+  async function write(outputs: ServedOutput[], fingerprints: Fingerprints[]): Promise<void> {
     const prepared = new Map<string, { output: ServedOutput; fingerprints: Fingerprints }>();
-    for (const output of outputs) {
-      if (prepared.has(output.id)) continue;
-      const words = normalizeText(output.text).words;
-      const promptWords = output.prompt ? normalizeText(output.prompt).words : null;
-      prepared.set(output.id, { output, fingerprints: outputFingerprints(hasher, words, promptWords) });
-    }
+    outputs.forEach((output, i) => {
+      prepared.set(output.id, { output, fingerprints: fingerprints[i] });
+    });
     const retained = retentionDays > 0;
     const expiresAt = now() + retentionDays * DAY_MS;
     const canaries: ServedOutput[] = [];
@@ -252,12 +276,6 @@ export async function openRegistry(
           .execute();
       }
     });
-    await compact().catch((error: Error) => {
-      // Another process compacted the same segments first: the next ingest tries again.
-      if (!error.message.startsWith('concurrent compaction')) throw error;
-    });
-    if (retained) await purgeExpiredTexts();
-    else await db.deleteFrom('provenance_texts').execute();
   }
 
   /** Records the account of every output the index holds that it has no account for yet. */
@@ -417,6 +435,7 @@ export async function openRegistry(
     ingest,
     trace,
     async close() {
+      await pool.close();
       current = new PostingIndex();
       accountsLoadedTo = 0;
       loadedSegments.clear();
