@@ -78,3 +78,22 @@ describe('normalizeText', () => {
     });
   });
 });
+
+describe('normalizeText offsets around placeholders', () => {
+  it('keeps each word on its own offsets when brand phrases and placeholders are taken out', () => {
+    const text = 'Ask ChatGPT at help@example.com; as an AI language model, Anna Smith said 42 things';
+    const result = normalizeText(text);
+    expect(result.words).toEqual(['ask', 'at', 'said', 'things']);
+    result.words.forEach((word, i) => {
+      expect(text.slice(result.starts[i], result.ends[i]).toLowerCase()).toBe(word);
+    });
+    expect(result.placeholders.map((p) => [p.kind, text.slice(p.start, p.end)])).toEqual([
+      ['brand', 'ChatGPT'],
+      ['email', 'help@example.com'],
+      ['brand', 'as an AI language model'],
+      ['name', 'Anna'],
+      ['name', 'Smith'],
+      ['number', '42'],
+    ]);
+  });
+});
