@@ -276,13 +276,24 @@ async function relayStream(response: UpstreamResponse, res: ServerResponse, even
     'cache-control': 'no-cache',
     'x-request-id': eventId,
   });
-  res.flushHeaders();
+  // The headers leave with the first chunk, in one write instead of two (usually that chunk is already
+  // here: undici hands over the response with the bytes that came in with its headers). If the upstream
+  // has sent no body yet, they leave on their own at the end of this turn of the event loop.
+  let flushHeaders: NodeJS.Immediate | null = setImmediate(() => {
+    flushHeaders = null;
+    if (!res.destroyed) res.flushHeaders();
+  });
   const acc = new SseAccumulator();
   let finished = false;
   try {
     for await (const chunk of response.body) {
+      if (flushHeaders) {
+        clearImmediate(flushHeaders);
+        flushHeaders = null;
+      }
       if (acc.push(chunk)) {
-        // The chunk that ends the stream waits until the event is durable.
+        // The chunk that ends the stream waits until the event is durable (and so do the headers
+        // when it is also the first).
         await finish('ok', response.status, null, acc.usage, acc.output());
         finished = true;
       }
@@ -312,6 +323,8 @@ async function relayStream(response: UpstreamResponse, res: ServerResponse, even
     if (!finished && !unrecorded)
       await finish('error', failure.status, failure.code, acc.usage, acc.output());
     res.end(`data: ${JSON.stringify(failure.toJSON())}\n\n`);
+  } finally {
+    if (flushHeaders) clearImmediate(flushHeaders);
   }
 }
 

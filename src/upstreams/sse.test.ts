@@ -27,6 +27,33 @@ describe('sse', () => {
     expect(readAll([encoder.encode(stream)])).toEqual(['a\nb', 'c', '']);
   });
 
+  it('drops a byte-order mark at the start of the stream only', () => {
+    const bom = '\ufeff';
+    expect(readAll([encoder.encode(`${bom}data: a\n\ndata: ${bom}b\n\n`)])).toEqual(['a', `${bom}b`]);
+    expect(readAll([Buffer.from([0xef]), Buffer.from([0xbb, 0xbf]), encoder.encode('data: a\n\n')])).toEqual([
+      'a',
+    ]);
+  });
+
+  it('reads only the data field, not fields whose name starts with "data"', () => {
+    expect(readAll([encoder.encode('database: x\ndata: y\ndata:\ndata: \n\n')])).toEqual(['y\n\n']);
+  });
+
+  it('keeps its own copy of a line split across chunks', () => {
+    const reader = new SseDataReader();
+    const first = Buffer.from('data: abc');
+    expect(reader.push(first)).toEqual([]);
+    first.fill(0x78); // the relayed chunk's memory may be reused once it is written
+    expect(reader.push(Buffer.from('def\n\n'))).toEqual(['abcdef']);
+  });
+
+  it('ends a line at a chunk-final \\r, and takes a \\n starting the next chunk as part of it', () => {
+    const reader = new SseDataReader();
+    expect(reader.push(encoder.encode('data: a\r\n\r'))).toEqual(['a']);
+    expect(reader.push(encoder.encode('\ndata: b\r'))).toEqual([]);
+    expect(reader.push(encoder.encode('\r'))).toEqual(['b']);
+  });
+
   it('gives the same events however the bytes are split', () => {
     const stream = encoder.encode(': hi\r\ndata: {"x":"ü€😀"}\r\n\r\ndata: 2\n\ndata: 3\r\rdata: [DONE]\n\n');
     const expected = ['{"x":"ü€😀"}', '2', '3', '[DONE]'];
