@@ -1,7 +1,10 @@
 // The streaming relay, in process over real sockets against a mock upstream: the response headers do not
-// wait for a slow upstream's first chunk, and a stream that arrives in one piece still reaches the client
-// only after its usage event is durable (the loss-free guarantee), with the output and usage metered.
+// wait for a slow upstream's first chunk, a stream that arrives in one piece still reaches the client
+// only after its usage event is durable (the loss-free guarantee), with the output and usage metered,
+// and a client that leaves while the last chunk waits for that commit does not leave the relay hanging.
 import { mkdtempSync } from 'node:fs';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -9,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createApiKey } from '../accounts/index.js';
 import { loadConfig } from '../config/config.js';
 import { loadDeploymentSecret } from '../config/deployment-secret.js';
+import type { EventLog } from '../events/event-log.js';
 import { openEventLog } from '../events/open-event-log.js';
+import type { UsageEvent } from '../events/usage-event.js';
 import { createMemoryRateLimiter } from '../ratelimit/memory/index.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -17,7 +22,8 @@ import { createUpstream } from '../upstreams/create-upstream.js';
 import { gate, type MockUpstreamServer, startMockUpstream } from '../upstreams/mock-upstream-server.js';
 import type { Upstream } from '../upstreams/upstream.js';
 import { createIdentityCache } from './identity-cache.js';
-import { createModelRoutes } from './model-routes.js';
+import { createModelRoutes, type ModelRoutes } from './model-routes.js';
+import { createProxy } from './proxy.js';
 import { closeGracefully, createGatewayServer } from './server.js';
 
 let store: Store;
@@ -26,6 +32,7 @@ let upstream: Upstream;
 let app: FastifyInstance;
 let url: string;
 let key: string;
+let routes: ModelRoutes;
 
 function sse(payload: unknown): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
@@ -48,11 +55,12 @@ beforeAll(async () => {
   config.upstreams = { mock: { kind: 'compatible', base_url: `${mock.url}/v1` } } as never;
   config.models = { relay: { upstream: 'mock', fallback: [] } };
   upstream = createUpstream('mock', config.upstreams.mock);
+  routes = createModelRoutes(config, new Map([['mock', upstream]]));
   app = await createGatewayServer({
     store,
     secret: loadDeploymentSecret(db),
     identities: createIdentityCache({ store, defaultLimits: {} }),
-    routes: createModelRoutes(config, new Map([['mock', upstream]])),
+    routes,
     limiter: createMemoryRateLimiter(),
     events: openEventLog(store),
     bodyLimitBytes: 1 << 20,
@@ -117,5 +125,85 @@ describe('streaming relay', () => {
       .where('id', '=', response.headers.get('x-request-id') ?? '')
       .executeTakeFirst();
     expect(event).toMatchObject({ status: 'ok', stream: 1, output: 'one piece', total_tokens: 6 });
+  });
+});
+
+describe('a client that leaves while the last chunk waits for the commit', () => {
+  it('ends the relay instead of waiting for a drain that never comes', async () => {
+    mock.handle((_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end(WHOLE_STREAM);
+    });
+    const committing = gate();
+    const commit = gate();
+    const appended: UsageEvent[] = [];
+    const events: EventLog = {
+      async append(event) {
+        committing.open();
+        await commit.opened;
+        appended.push(event);
+      },
+      read: async () => [],
+      close: async () => {},
+    };
+    const proxy = createProxy({
+      routes,
+      limiter: createMemoryRateLimiter(),
+      events,
+      responseLimitBytes: 1 << 20,
+      onStoreFailure: 'open',
+    });
+    const body = JSON.stringify({
+      model: 'relay',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    let relayed: Promise<void> = Promise.resolve();
+    let serverSide: ServerResponse | undefined;
+    const server = createServer((_req, res) => {
+      serverSide = res;
+      relayed = proxy(
+        {
+          endpoint: '/v1/chat/completions',
+          identity: {
+            keyId: 'key_1',
+            accountId: 'acct_1',
+            accountName: 'relay',
+            channel: 'direct',
+            endCustomer: null,
+            rules: [],
+          },
+          rawBody: body,
+          body: JSON.parse(body),
+          clientIp: null,
+          receivedAt: Date.now(),
+          started: performance.now(),
+        },
+        res,
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = httpRequest({
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        method: 'POST',
+      });
+      client.on('error', () => {});
+      client.end(body);
+      await committing.opened;
+      const closed = new Promise((resolve) => serverSide?.on('close', resolve));
+      client.destroy();
+      await closed;
+      commit.open();
+      const outcome = await Promise.race([
+        relayed.then(() => 'ended'),
+        new Promise((resolve) => setTimeout(resolve, 2000, 'still waiting')),
+      ]);
+      expect(outcome).toBe('ended');
+      expect(appended).toMatchObject([{ status: 'ok', output: 'one piece' }]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -124,7 +124,8 @@ function upstreamFailure(error: UpstreamError): WardenError {
 }
 
 function write(res: ServerResponse, chunk: Uint8Array): Promise<void> | undefined {
-  if (res.write(chunk)) return undefined;
+  // A response whose client has gone answers false and never drains nor closes again: do not wait on it.
+  if (res.write(chunk) || res.destroyed) return undefined;
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
