@@ -53,6 +53,11 @@ export interface TraceMatch {
   coverage: number;
   /** Share of this output's fingerprints found in the document. */
   containment: number;
+  /**
+   * Share of the document inside chains of matches that line up with this output (same order, same
+   * distances): what the score counts as explained when words were substituted between the matches.
+   */
+  alignedCoverage: number;
   fpr: number;
   /** With `detail`: character ranges of the document that matched. */
   documentSpans?: [number, number][];

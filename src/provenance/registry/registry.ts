@@ -485,6 +485,7 @@ function traceResult(
       outputFingerprints: c.fingerprints,
       coverage: round(c.coverage),
       containment: round(c.containment),
+      alignedCoverage: round(c.alignedCoverage),
       fpr: falsePositiveRate(c.score, evidence.language),
     };
     if (detail) {

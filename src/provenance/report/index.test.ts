@@ -22,6 +22,7 @@ const matched: TraceResult = {
       outputFingerprints: 14,
       coverage: 0.8,
       containment: 0.86,
+      alignedCoverage: 0.9,
       fpr: 0.0003,
       documentSpans: [[0, 5]],
       servedText: 'Hello <world>',
@@ -58,5 +59,6 @@ describe('renderTraceReport', () => {
     expect(html).toContain('<mark>Hello</mark> &lt;world&gt;');
     expect(html).toContain('doc&lt;1&gt;');
     expect(html).toContain('acme');
+    expect(html).toContain('12 of its 14 fingerprints found; 90.0% of the document lines up with it');
   });
 });

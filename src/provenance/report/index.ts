@@ -119,7 +119,8 @@ export function renderTraceReport(results: TraceResult[], options: TraceReportOp
       );
       parts.push(
         `<div class="pane"><h3>Served output ${escapeHtml(m.output)} · ${escapeHtml(m.account)} · ${escapeHtml(new Date(m.servedAt).toISOString())}</h3>` +
-          `<p class="muted">${m.sharedFingerprints} of its ${m.outputFingerprints} fingerprints found</p>` +
+          `<p class="muted">${m.sharedFingerprints} of its ${m.outputFingerprints} fingerprints found; ` +
+          `${((m.alignedCoverage ?? 0) * 100).toFixed(1)}% of the document lines up with it</p>` +
           (m.servedText === undefined
             ? '<span class="muted">(the served text is past its retention period; only its fingerprints are kept)</span>'
             : highlight(m.servedText, m.servedSpans)) +
