@@ -24,6 +24,9 @@ const ok =
   report.duplicateRequestEvents === 0 &&
   report.meteredRequests === report.events &&
   report.meteringCursor >= report.maxSeq &&
+  report.registryCursor >= report.maxSeq &&
+  report.servedWithoutRegistry === 0 &&
+  report.registryWithoutEvent === 0 &&
   (backend === 'postgres' || report.integrity === 'ok');
 const out = {
   command: `npx tsx bench/reliability/kill-loop.ts --backend ${backend} --kills ${values.kills} --concurrency ${values.concurrency}`,

@@ -49,6 +49,12 @@ export interface KillLoopReport {
   maxSeq: number;
   detectionRequests: number | null;
   detectableEvents: number;
+  /** The registry consumer's cursor, and served outputs (ok events with text) against registry rows. */
+  registryCursor: number;
+  servedOutputs: number;
+  registeredOutputs: number;
+  servedWithoutRegistry: number;
+  registryWithoutEvent: number;
   integrity: string;
   restartMs: { median: number; max: number };
 }
@@ -187,14 +193,21 @@ export async function runKillLoop({
     const maxSeq = Number(maxSeqRow?.m ?? 0);
     const until = Date.now() + 60_000;
     let meteringCursor = 0;
+    let registryCursor = 0;
+    const cursorOf = async (name: string) =>
+      Number(
+        (
+          await check.db
+            .selectFrom('consumer_cursors')
+            .select('position')
+            .where('name', '=', name)
+            .executeTakeFirst()
+        )?.position ?? 0,
+      );
     while (Date.now() < until) {
-      const row = await check.db
-        .selectFrom('consumer_cursors')
-        .select('position')
-        .where('name', '=', 'metering')
-        .executeTakeFirst();
-      meteringCursor = Number(row?.position ?? 0);
-      if (meteringCursor >= maxSeq) break;
+      meteringCursor = await cursorOf('metering');
+      registryCursor = await cursorOf('registry');
+      if (meteringCursor >= maxSeq && registryCursor >= maxSeq) break;
       await sleep(100);
     }
     // Detection writes its assessment after metering's batch; give it a moment past the cursor.
@@ -205,8 +218,19 @@ export async function runKillLoop({
 
     const rows = await check.db
       .selectFrom('events')
-      .select(['id', 'seq', 'request_body', 'status'])
+      .select(['id', 'seq', 'request_body', 'status', 'output', 'endpoint'])
       .execute();
+    // The registry fingerprints every ok event with output text (embeddings excepted), once, by id.
+    const served = new Set(
+      rows.filter((r) => r.status === 'ok' && r.output && r.endpoint !== '/v1/embeddings').map((r) => r.id),
+    );
+    const registered = new Set(
+      (await check.db.selectFrom('provenance_outputs').select('id').execute()).map((r) => r.id),
+    );
+    let servedWithoutRegistry = 0;
+    for (const id of served) if (!registered.has(id)) servedWithoutRegistry++;
+    let registryWithoutEvent = 0;
+    for (const id of registered) if (!served.has(id)) registryWithoutEvent++;
     const perMarker = new Map<string, number>();
     for (const row of rows) {
       let marker = '';
@@ -265,6 +289,11 @@ export async function runKillLoop({
       maxSeq,
       detectionRequests: risk ? Number(risk.requests) : null,
       detectableEvents: rows.filter((r) => r.status !== 'error').length,
+      registryCursor,
+      servedOutputs: served.size,
+      registeredOutputs: registered.size,
+      servedWithoutRegistry,
+      registryWithoutEvent,
       integrity,
       restartMs: { median: median(restarts), max: Math.max(...restarts) },
     };

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runKillLoop } from './kill-loop-harness.js';
 
 describe('kill -9 under load (SQLite)', () => {
-  it('loses no acknowledged event, duplicates none, meters each once, and keeps the file intact', async () => {
+  it('loses no acknowledged event, duplicates none, meters and registers each once, and keeps the file intact', async () => {
     const report = await runKillLoop({
       backend: 'sqlite',
       kills: 3,
@@ -23,6 +23,12 @@ describe('kill -9 under load (SQLite)', () => {
     // Metering resumed from its cursor after every kill: each event counted exactly once.
     expect(report.meteringCursor).toBe(report.maxSeq);
     expect(report.meteredRequests).toBe(report.events);
+    // The provenance registry holds every served output exactly once (by event id), none else.
+    expect(report.registryCursor).toBe(report.maxSeq);
+    expect(report.servedOutputs).toBeGreaterThan(20);
+    expect(report.servedWithoutRegistry).toBe(0);
+    expect(report.registryWithoutEvent).toBe(0);
+    expect(report.registeredOutputs).toBe(report.servedOutputs);
     expect(report.integrity).toBe('ok');
   }, 120_000);
 });
