@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase, testBackends } from '../../../test/helpers/databases.js';
 import { DeploymentSecret } from '../../config/deployment-secret.js';
 import { openStore } from '../../store/open-store.js';
 import { KeyedHasher } from '../fingerprint/index.js';
@@ -59,12 +57,16 @@ describe('FingerprintPool', () => {
   });
 });
 
-describe('registry ingest with worker threads', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'warden-pool-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+describe.each(testBackends())('registry ingest with worker threads on %s', (backend) => {
+  const databases: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const database of databases) await database.drop();
+  });
 
   async function registered(threads: number): Promise<{ ids: string[]; postings: number; segments: number }> {
-    const store = await openStore(`sqlite:${join(dir, `t${threads}.db`)}`);
+    const database = await createTestDatabase(backend);
+    databases.push(database);
+    const store = await openStore(database.url);
     const registry = await openRegistry(store, new DeploymentSecret(Buffer.alloc(32, 2)), {
       retentionDays: 0,
       fingerprintThreads: threads,
