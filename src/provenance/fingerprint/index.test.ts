@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  alignmentOffsets,
   GUARANTEE_WORDS,
   KeyedHasher,
   KGRAM_WORDS,
@@ -106,5 +107,19 @@ describe('outputFingerprints', () => {
 
   it('gives nothing for texts shorter than k words', () => {
     expect(outputFingerprints(hasher, ['one', 'two', 'three'], null).keys.length).toBe(0);
+  });
+});
+
+describe('alignmentOffsets', () => {
+  it('counts a word of a spaced script as one and a word of an unspaced script by its characters', () => {
+    expect(Array.from(alignmentOffsets(['the', 'cat', '中华人民', '共和国', 'sat', 'ภาษา']))).toEqual([
+      0, 1, 2, 6, 9, 10, 14,
+    ]);
+  });
+
+  it('keeps the offsets of Chinese text however the segmenter cut it', () => {
+    const one = alignmentOffsets(['我们', '应该', '认真', '学习']);
+    const other = alignmentOffsets(['我', '们应', '该认真', '学', '习']);
+    expect(one[one.length - 1]).toBe(other[other.length - 1]);
   });
 });

@@ -179,15 +179,35 @@ export function copiedWords(
   return copied;
 }
 
-/** The largest word position kept; later k-grams are recorded at this position (unknown). */
+// Scripts written without spaces: Intl.Segmenter cuts them into words by dictionary, and an edit can
+// make it cut the unchanged text around it differently.
+const UNSPACED =
+  /^[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
+
+/**
+ * Alignment offsets of normalized words (offsets[i] = units before word i): a word of an unspaced
+ * script counts its characters, any other word counts one. Positions of matches are compared in these
+ * units (see `chainCoverage` in trace/evidence.ts), so a Chinese sentence segmented into other words
+ * after a nearby edit keeps its offsets, while spaced text keeps counting words.
+ */
+export function alignmentOffsets(words: readonly string[]): Uint32Array {
+  const offsets = new Uint32Array(words.length + 1);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    offsets[i + 1] = offsets[i] + (word.charCodeAt(0) >= 0x0e00 && UNSPACED.test(word) ? word.length : 1);
+  }
+  return offsets;
+}
+
+/** The largest position kept; later k-grams are recorded at this position (unknown). */
 export const MAX_POSITION = 0xffff;
 
 /** An output's fingerprints, sorted by key, each with the word position of its k-gram in the output. */
 export interface Fingerprints {
   keys: Uint32Array;
   /**
-   * Normalized-word index where the fingerprint's k-gram starts (its first occurrence); MAX_POSITION
-   * for a k-gram starting there or later.
+   * Where the fingerprint's k-gram starts (its first occurrence), in `alignmentOffsets` units;
+   * MAX_POSITION for a k-gram starting there or later.
    */
   positions: Uint32Array;
 }
@@ -206,6 +226,7 @@ export function outputFingerprints(
   { k = KGRAM_WORDS, w = WINNOW_WINDOW }: { k?: number; w?: number } = {},
 ): Fingerprints {
   const all = hasher.kgramHashes(words, k);
+  const offsets = alignmentOffsets(words);
   const copied =
     promptWords && promptWords.length >= k
       ? copiedWords(all, hasher.kgramHashes(promptWords, k), words.length, k)
@@ -223,7 +244,7 @@ export function outputFingerprints(
     if (to > from) {
       const run = { hi: all.hi.subarray(from, to), lo: all.lo.subarray(from, to) };
       for (const position of winnow(run, w))
-        selected[count++] = run.hi[position] * 65536 + Math.min(from + position, MAX_POSITION);
+        selected[count++] = run.hi[position] * 65536 + Math.min(offsets[from + position], MAX_POSITION);
     }
     runStart = i + 1;
   }

@@ -80,6 +80,19 @@ describe('chainCoverage', () => {
     expect(pair(20, UNKNOWN_POSITION)).toBeCloseTo(alone);
   });
 
+  it('compares gaps in alignment offsets when they are given (characters of unspaced scripts)', () => {
+    // Two Chinese anchors 10 words but 20 characters apart in the document, 20 apart in the output.
+    const anchors: Anchor[] = [
+      { document: 0, offset: 0, output: 50 },
+      { document: 10, offset: 20, output: 70 },
+    ];
+    expect(chainCoverage(anchors, 20)).toBeCloseTo((10 + KGRAM_WORDS) / 20);
+    // 10 apart in the output, as far as in document words: not on the diagonal of offsets
+    expect(chainCoverage([anchors[0], { ...anchors[1], output: 60 }], 20)).toBeCloseTo(
+      (2 * KGRAM_WORDS) / 20,
+    );
+  });
+
   it('counts the union of overlapping chains once', () => {
     // two chains on different diagonals whose spans overlap, and one match inside both
     const anchors: Anchor[] = [

@@ -8,7 +8,13 @@
 // text that was never served. The form was chosen on the benchmark's features (bench/provenance):
 // shared count alone cannot tell a copied output from another model's answer to the same prompt that
 // happens to share a quote, a table or code, and either share alone fails on short texts.
-import { GUARANTEE_WORDS, type KeyedHasher, KGRAM_WORDS, WINNOW_WINDOW } from '../fingerprint/index.js';
+import {
+  alignmentOffsets,
+  GUARANTEE_WORDS,
+  type KeyedHasher,
+  KGRAM_WORDS,
+  WINNOW_WINDOW,
+} from '../fingerprint/index.js';
 import { normalizeText } from '../normalize/index.js';
 import { UNKNOWN_POSITION } from '../registry/posting-index.js';
 
@@ -109,6 +115,7 @@ export function documentEvidence(
   if (words.length < GUARANTEE_WORDS)
     return { words: words.length, language, tooShort: true, capacity, candidates: [], starts, ends };
   const hashes = hasher.kgramHashes(words, KGRAM_WORDS);
+  const offsets = alignmentOffsets(words);
   // Most k-grams of a document miss the index, so the index is asked first and only hits are
   // tracked: per distinct hit key its positions in the document, per output the distinct keys it
   // holds with the key's position in the output.
@@ -153,7 +160,8 @@ export function documentEvidence(
     for (let j = 0; j < c.keys.length; j += 2) {
       const keyIndex = c.keys[j];
       weighted += 1 / keyHolders[keyIndex];
-      for (const p of keyPositions[keyIndex]) anchors.push({ document: p, output: c.keys[j + 1] });
+      for (const p of keyPositions[keyIndex])
+        anchors.push({ document: p, offset: offsets[p], output: c.keys[j + 1] });
     }
     const distinct = c.keys.length / 2;
     const fingerprints = index.fingerprintsOf(c.ordinal);
@@ -177,13 +185,17 @@ export function documentEvidence(
   return { words: words.length, language, tooShort: false, capacity, starts, ends, candidates: scored };
 }
 
-/** A shared fingerprint's k-gram start in the document and in the output (UNKNOWN_POSITION: unknown). */
+/**
+ * A shared fingerprint's k-gram start in the document (its word index, and its `alignmentOffsets`
+ * offset, the word index when absent) and in the output (an offset; UNKNOWN_POSITION: unknown).
+ */
 export interface Anchor {
   document: number;
+  offset?: number;
   output: number;
 }
 
-/** Longest gap (words) between two matches of one chain, in the document. */
+/** Longest gap between two matches of one chain, in the document (alignment units: words, or characters of unspaced scripts). */
 export const CHAIN_GAP = 48;
 
 /**
@@ -209,11 +221,12 @@ export function chainCoverage(anchors: readonly Anchor[], words: number): number
     const a = anchors[i];
     start[i] = a.document;
     if (a.output !== UNKNOWN_POSITION) {
+      const at = a.offset ?? a.document;
       for (let j = i - 1; j >= 0; j--) {
         const b = anchors[j];
-        const documentGap = a.document - b.document;
-        if (documentGap > CHAIN_GAP) break;
-        if (documentGap <= 0 || b.output === UNKNOWN_POSITION || a.output - b.output !== documentGap)
+        const gap = at - (b.offset ?? b.document);
+        if (gap > CHAIN_GAP) break;
+        if (a.document <= b.document || b.output === UNKNOWN_POSITION || a.output - b.output !== gap)
           continue;
         if (start[j] < start[i]) start[i] = start[j];
       }
