@@ -1,7 +1,8 @@
 // The dashboard in a real browser (Debian's Chromium through playwright-core) against the real
 // `warden serve`: sign in, watch a distiller get flagged from replayed traffic, read its case's
 // evidence, suspend and reinstate, trace an uploaded dataset back to the right account, verify the
-// audit log, and check that a viewer is neither offered nor allowed to suspend. Needs the built
+// audit log, check that a viewer is neither offered nor allowed to suspend, and that a partner token
+// is shown only its own pages and end customers. Needs the built
 // dashboard (`npm run build:web`; `npm test` builds first). Each test saves a screenshot under
 // test-results/dashboard/.
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -67,11 +68,11 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-async function signIn(target: Page, token: string): Promise<void> {
+async function signIn(target: Page, token: string, landing = 'Overview'): Promise<void> {
   await target.goto(`${server.url}/dashboard/`);
   await target.getByLabel('Admin token').fill(token);
   await target.getByRole('button', { name: 'Sign in' }).click();
-  await target.getByRole('heading', { name: 'Overview' }).waitFor();
+  await target.getByRole('heading', { name: landing, exact: true }).waitFor();
 }
 
 async function until<T>(
@@ -306,6 +307,75 @@ describe('dashboard, in Chromium', () => {
       expect(account.status).toBe('active');
     } finally {
       await viewer.close();
+    }
+  });
+
+  it('shows a partner token only its own pages and end customers, and says plainly what it may not open', async () => {
+    await admin('POST', '/partners', { name: 'cloudco' });
+    await admin('POST', '/partners', { name: 'otherco' });
+    for (const external of ['acme', 'globex'])
+      await admin('POST', '/accounts', {
+        name: `cloudco:${external}`,
+        partner: 'cloudco',
+        external_id: external,
+      });
+    await admin('POST', '/accounts', {
+      name: 'otherco:umbrella',
+      partner: 'otherco',
+      external_id: 'umbrella',
+    });
+    const partnerToken = runCliJson<{ token: string }>([
+      'admin-tokens',
+      'create',
+      '--role',
+      'partner',
+      '--partner',
+      'cloudco',
+      '--db',
+      db,
+    ]).token;
+    const partner = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const partnerPage = await partner.newPage();
+      // Every admin API answer the page gets: a partner's dashboard must never be refused by the API.
+      const refused: string[] = [];
+      partnerPage.on('response', (response) => {
+        if (response.url().includes('/admin/v1/') && response.status() === 403) refused.push(response.url());
+      });
+      await signIn(partnerPage, partnerToken, 'Accounts');
+      const nav = partnerPage.getByRole('navigation', { name: 'Main' });
+      expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Accounts', 'Cases', 'Webhooks']);
+      const rows = partnerPage.locator('tr[data-account]');
+      await rows.first().waitFor();
+      const listed = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-account')));
+      expect(listed.sort()).toEqual(['cloudco:acme', 'cloudco:globex']);
+      await partnerPage.screenshot({ path: join(SHOTS, '08-partner-accounts.png') });
+
+      for (const [key, label] of [
+        ['audit', 'Audit log'],
+        ['provenance', 'Provenance'],
+        ['partners', 'Partners'],
+        ['overview', 'Overview'],
+      ]) {
+        await partnerPage.goto(`${server.url}/dashboard/#/${key}`);
+        await partnerPage.getByText(`The ${label} page is not available to partner tokens.`).waitFor();
+        const main = (await partnerPage.locator('main').textContent()) ?? '';
+        expect(main).not.toMatch(/ADMIN_FORBIDDEN|403|forbidden|error/i);
+        expect(await partnerPage.getByRole('alert').count()).toBe(0);
+        expect(await nav.getByRole('link', { name: label, exact: true }).count()).toBe(0);
+      }
+      await partnerPage.screenshot({ path: join(SHOTS, '09-partner-not-available.png') });
+
+      // Its own account and its webhooks open without a refused request.
+      await partnerPage.goto(`${server.url}/dashboard/#/accounts/${encodeURIComponent('cloudco:acme')}`);
+      await partnerPage.getByRole('heading', { name: 'Usage per day' }).waitFor();
+      await nav.getByRole('link', { name: 'Webhooks', exact: true }).click();
+      await partnerPage.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
+      await partnerPage.getByText('No webhook deliveries yet.').waitFor();
+      expect(await partnerPage.getByRole('alert').count()).toBe(0);
+      expect(refused).toEqual([]);
+    } finally {
+      await partner.close();
     }
   });
 });

@@ -9,20 +9,11 @@ import { AuditPage } from './pages/audit.js';
 import { CasePage } from './pages/case.js';
 import { CasesPage } from './pages/cases.js';
 import { OverviewPage } from './pages/overview.js';
-import { PartnersPage } from './pages/partners.js';
+import { PartnersPage, PartnerWebhooksPage } from './pages/partners.js';
 import { ProvenancePage } from './pages/provenance.js';
 import { SignIn } from './pages/sign-in.js';
 import { href, useRoute } from './router.js';
-import { SessionContext } from './session.js';
-
-const NAV: [string, string][] = [
-  ['overview', 'Overview'],
-  ['accounts', 'Accounts'],
-  ['cases', 'Cases'],
-  ['provenance', 'Provenance'],
-  ['partners', 'Partners'],
-  ['audit', 'Audit log'],
-];
+import { homeOf, pageOf, pagesFor, SessionContext } from './session.js';
 
 interface Changes {
   seq: number;
@@ -116,26 +107,35 @@ export function App() {
   if (checking) return <p className="muted">Checking your session…</p>;
   if (!me) return <SignIn onSignedIn={setMe} />;
 
+  const home = homeOf(me.role);
+  // An unknown page shows the role's home; a known page the role may not use says so plainly.
+  const known = pageOf(route.page);
+  const current = known ? known.key : home;
   let page: React.ReactNode;
-  switch (route.page) {
-    case 'accounts':
-      page = route.id ? <AccountPage id={route.id} /> : <AccountsPage />;
-      break;
-    case 'cases':
-      page = route.id ? <CasePage id={route.id} /> : <CasesPage />;
-      break;
-    case 'provenance':
-      page = <ProvenancePage jobId={route.id} />;
-      break;
-    case 'partners':
-      page = <PartnersPage />;
-      break;
-    case 'audit':
-      page = <AuditPage />;
-      break;
-    default:
-      page = <OverviewPage />;
-  }
+  if (known && !known.roles.includes(me.role)) page = <NotForRole label={known.label} me={me} />;
+  else
+    switch (current) {
+      case 'accounts':
+        page = route.id ? <AccountPage id={route.id} /> : <AccountsPage />;
+        break;
+      case 'cases':
+        page = route.id ? <CasePage id={route.id} /> : <CasesPage />;
+        break;
+      case 'provenance':
+        page = <ProvenancePage jobId={route.id} />;
+        break;
+      case 'partners':
+        page = <PartnersPage />;
+        break;
+      case 'audit':
+        page = <AuditPage />;
+        break;
+      case 'webhooks':
+        page = <PartnerWebhooksPage />;
+        break;
+      default:
+        page = <OverviewPage />;
+    }
 
   return (
     <SessionContext.Provider value={{ me, version }}>
@@ -143,14 +143,14 @@ export function App() {
         Skip to content
       </a>
       <header className="top">
-        <a className="brand" href={href('overview')}>
+        <a className="brand" href={href(home)}>
           Warden
         </a>
         <nav aria-label="Main">
           <ul>
-            {NAV.map(([key, label]) => (
+            {pagesFor(me.role).map(({ key, label }) => (
               <li key={key}>
-                <a href={href(key)} aria-current={route.page === key ? 'page' : undefined}>
+                <a href={href(key)} aria-current={current === key ? 'page' : undefined}>
                   {label}
                 </a>
               </li>
@@ -184,5 +184,29 @@ export function App() {
         {page}
       </main>
     </SessionContext.Provider>
+  );
+}
+
+/** A page the signed-in role may not use: said plainly, with where to go instead, and no request made. */
+function NotForRole({ label, me }: { label: string; me: Whoami }) {
+  const pages = pagesFor(me.role);
+  return (
+    <section aria-labelledby="not-for-role">
+      <h1 id="not-for-role">{label}</h1>
+      <p role="status">
+        The {label} page is not available to {me.role} tokens.
+        {me.role === 'partner' && " It shows the provider's data across every account and partner."}
+      </p>
+      <p>
+        {me.partner ? `Signed in for ${me.partner.name}, you` : 'You'} can open{' '}
+        {pages.map((p, i) => (
+          <span key={p.key}>
+            {i > 0 && (i === pages.length - 1 ? ' and ' : ', ')}
+            <a href={href(p.key)}>{p.label}</a>
+          </span>
+        ))}
+        .
+      </p>
+    </section>
   );
 }

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 
 export interface Route {
+  /** The page named in the location; empty when none is (the role's home page is shown). */
   page: string;
   id: string | null;
   query: URLSearchParams;
@@ -12,7 +13,7 @@ export function parseRoute(hash: string): Route {
   const [path, search = ''] = hash.replace(/^#\/?/, '').split('?');
   const [page = '', ...rest] = path.split('/');
   return {
-    page: page || 'overview',
+    page,
     id: rest.length ? decodeURIComponent(rest.join('/')) : null,
     query: new URLSearchParams(search),
   };

@@ -17,8 +17,13 @@ export function AccountPage({ id }: { id: string }) {
   const [changed, setChanged] = useState(0);
   const [hours, setHours] = useState(24);
   const detail = useApi<AccountDetail>(`/accounts/${enc(id)}`, version + changed);
-  const traffic = useApi<Traffic>(`/dashboard/accounts/${enc(id)}/traffic?hours=${hours}`, version + changed);
-  const keys = useApi<{ keys: Key[] }>(me.role === 'partner' ? null : `/accounts/${enc(id)}/keys`, changed);
+  // The hourly traffic is a provider aggregate (403 for a partner); a partner reads the daily usage instead.
+  const partner = me.role === 'partner';
+  const traffic = useApi<Traffic>(
+    partner ? null : `/dashboard/accounts/${enc(id)}/traffic?hours=${hours}`,
+    version + changed,
+  );
+  const keys = useApi<{ keys: Key[] }>(partner ? null : `/accounts/${enc(id)}/keys`, changed);
   const account = detail.data;
   const signals: Signal[] = useMemo(
     () => (Array.isArray(account?.risk?.signals) ? (account.risk.signals as Signal[]) : []),
@@ -108,24 +113,28 @@ export function AccountPage({ id }: { id: string }) {
           ['Created', fmtTime(account.created_at)],
         ]}
       />
-      <section aria-labelledby="usage">
-        <div className="page-head">
-          <h2 id="usage">Usage</h2>
-          <label>
-            Window{' '}
-            <select value={hours} onChange={(e) => setHours(Number(e.target.value))}>
-              <option value={1}>Last hour</option>
-              <option value={24}>Last 24 hours</option>
-              <option value={168}>Last 7 days</option>
-            </select>
-          </label>
-        </div>
-        {traffic.data ? (
-          <TimeChart title={`Traffic of ${account.name}`} times={times} series={series} height={180} />
-        ) : (
-          <ErrorBox error={traffic.error} />
-        )}
-      </section>
+      {partner ? (
+        <DailyUsage account={account} />
+      ) : (
+        <section aria-labelledby="usage">
+          <div className="page-head">
+            <h2 id="usage">Usage</h2>
+            <label>
+              Window{' '}
+              <select value={hours} onChange={(e) => setHours(Number(e.target.value))}>
+                <option value={1}>Last hour</option>
+                <option value={24}>Last 24 hours</option>
+                <option value={168}>Last 7 days</option>
+              </select>
+            </label>
+          </div>
+          {traffic.data ? (
+            <TimeChart title={`Traffic of ${account.name}`} times={times} series={series} height={180} />
+          ) : (
+            <ErrorBox error={traffic.error} />
+          )}
+        </section>
+      )}
       <section aria-labelledby="signals">
         <h2 id="signals">Signals</h2>
         {signals.length === 0 ? (
@@ -176,5 +185,41 @@ export function AccountPage({ id }: { id: string }) {
         </section>
       )}
     </>
+  );
+}
+
+/** The account's usage per day, from the account itself (what a partner token may read). */
+function DailyUsage({ account }: { account: AccountDetail }) {
+  const days = account.usage.days;
+  return (
+    <section aria-labelledby="usage">
+      <h2 id="usage">Usage per day</h2>
+      {days.length === 0 ? (
+        <p className="muted">No usage yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col" className="num">
+                Requests
+              </th>
+              <th scope="col" className="num">
+                Tokens
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {days.map((d) => (
+              <tr key={d.date}>
+                <td>{d.date}</td>
+                <td className="num">{fmtInt(d.requests)}</td>
+                <td className="num">{fmtInt(d.tokens)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

@@ -1,11 +1,12 @@
-// Accounts: a sortable, filterable table of every account with risk and 24 h usage.
+// Accounts: a sortable, filterable table of every account with risk and 24 h usage; a partner token sees
+// the list of its own end customers instead (the provider-wide aggregates are not open to it).
 import { useMemo, useState } from 'react';
 import { ErrorBox, Loading, RiskBadge, StatusBadge } from '../components/bits.js';
-import { fmtInt } from '../format.js';
+import { fmtInt, fmtTime } from '../format.js';
 import { useApi } from '../hooks.js';
 import { href } from '../router.js';
 import { useSession } from '../session.js';
-import type { AccountRow } from '../types.js';
+import type { Account, AccountRow } from '../types.js';
 
 type SortKey = 'name' | 'partner' | 'status' | 'risk' | 'requests_24h' | 'tokens_24h';
 const COLUMNS: [SortKey, string, boolean][] = [
@@ -25,6 +26,58 @@ function compare(a: AccountRow, b: AccountRow, key: SortKey): number {
 }
 
 export function AccountsPage() {
+  const { me } = useSession();
+  return me.role === 'partner' ? <PartnerAccounts /> : <ProviderAccounts />;
+}
+
+/** A partner's own end customers, as `GET /accounts` scopes them to the partner token. */
+function PartnerAccounts() {
+  const { me, version } = useSession();
+  const accounts = useApi<{ accounts: Account[] }>('/accounts', version);
+  return (
+    <>
+      <h1>Accounts</h1>
+      <p className="muted">End customers of {me.partner?.name ?? 'your partner'}.</p>
+      <ErrorBox error={accounts.error} />
+      {!accounts.data ? (
+        <Loading />
+      ) : accounts.data.accounts.length === 0 ? (
+        <p className="muted">No end customers yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="accounts">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">External id</th>
+                <th scope="col">Status</th>
+                <th scope="col">Status reason</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {accounts.data.accounts.map((a) => (
+                <tr key={a.id} data-account={a.name}>
+                  <td>
+                    <a href={href('accounts', a.name)}>{a.name}</a>
+                  </td>
+                  <td>{a.external_id ?? '—'}</td>
+                  <td>
+                    <StatusBadge status={a.status} />
+                  </td>
+                  <td>{a.status_reason ?? '—'}</td>
+                  <td>{fmtTime(a.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+function ProviderAccounts() {
   const { version } = useSession();
   const accounts = useApi<{ accounts: AccountRow[] }>('/dashboard/accounts', version);
   const [filter, setFilter] = useState('');

@@ -1,4 +1,5 @@
 // Partners (resellers): their end customers, and the signed webhook deliveries sent to them with retries.
+// A partner token reads only its own deliveries (the Webhooks page); the partner list is the provider's.
 import { useState } from 'react';
 import { api, enc } from '../api.js';
 import { ErrorBox, Loading, StatusBadge, Unavailable } from '../components/bits.js';
@@ -24,7 +25,7 @@ interface Delivery {
   delivered_at?: string | number | null;
 }
 
-function Deliveries({ partner, customers }: { partner: Partner; customers: Account[] }) {
+function Deliveries({ partner, customers }: { partner: Pick<Partner, 'name'>; customers: Account[] }) {
   const nameOf = new Map(customers.map((a) => [a.id, a.external_id ?? a.name]));
   const { me, version } = useSession();
   const [changed, setChanged] = useState(0);
@@ -146,6 +147,25 @@ export function PartnersPage() {
       ) : (
         partners.data.partners.map((p) => <PartnerSection key={p.id} partner={p} />)
       )}
+    </>
+  );
+}
+
+/** A partner token's own webhook deliveries, with the names of its end customers. */
+export function PartnerWebhooksPage() {
+  const { me, version } = useSession();
+  const own = me.partner;
+  const customers = useApi<{ accounts: Account[] }>(
+    own ? `/partners/${enc(own.id)}/customers` : null,
+    version,
+  );
+  if (!own) return <p className="muted">This token belongs to no partner.</p>;
+  return (
+    <>
+      <h1>Webhooks</h1>
+      <p className="muted">Signed notifications sent to {own.name} about its end customers.</p>
+      <ErrorBox error={customers.error} />
+      <Deliveries partner={own} customers={customers.data?.accounts ?? []} />
     </>
   );
 }
