@@ -265,18 +265,15 @@ export function documentLanguage(words: readonly string[]): 'zh' | 'other' {
   return words.length > 0 && han * 2 >= words.length ? 'zh' : 'other';
 }
 
-/**
- * Share of the document's words covered by the k-grams at `positions`, each widened by `margin`
- * words on both sides (margin 0: the words the matched k-grams cover).
- */
-export function coverageOf(positions: readonly number[], words: number, margin = 0): number {
+/** Share of the document's words covered by the k-grams starting at `positions`. */
+export function coverageOf(positions: readonly number[], words: number): number {
   if (words === 0 || positions.length === 0) return 0;
   const sorted = isSorted(positions) ? positions : [...positions].sort((a, b) => a - b);
   let covered = 0;
   let end = 0; // words before `end` are counted
   for (const p of sorted) {
-    const from = Math.max(end, p - margin, 0);
-    const to = Math.min(words, p + KGRAM_WORDS + margin);
+    const from = Math.max(end, p);
+    const to = Math.min(words, p + KGRAM_WORDS);
     if (to > from) covered += to - from;
     if (to > end) end = to;
   }
