@@ -738,6 +738,37 @@ describe.each(testBackends())('enforcement admin routes on %s', (backend) => {
     });
   }
 
+  it('a partner’s view of its case names no account outside it, and hides internal notes', async () => {
+    const caseId = await freshCase(true);
+    const outsider = await createAccount(store, { name: unique('otherco-secret') });
+    // Evidence as detection freezes it when accounts are linked across channels.
+    const row = await store.db
+      .selectFrom('cases')
+      .select('evidence')
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    const evidence = {
+      ...JSON.parse(row.evidence),
+      linked_accounts: [{ id: outsider.id, name: outsider.name }],
+    };
+    await store.db
+      .updateTable('cases')
+      .set({ evidence: JSON.stringify(evidence) })
+      .where('id', '=', caseId)
+      .execute();
+    expect(
+      (await call('analyst', 'POST', `/cases/${caseId}/notes`, { text: 'internal: ask legal' })).statusCode,
+    ).toBeLessThan(300);
+    const provider = await call('admin', 'GET', `/cases/${caseId}`);
+    expect(provider.body).toContain(outsider.name as string);
+    expect(provider.body).toContain('internal: ask legal');
+    const partner = await call('partner', 'GET', `/cases/${caseId}`);
+    expect(partner.statusCode).toBe(200);
+    expect(partner.body).not.toContain(outsider.id);
+    expect(partner.body).not.toContain(outsider.name as string);
+    expect(partner.body).not.toContain('internal: ask legal');
+  });
+
   it('a partner sees only its own customers’ cases; a login is audited; bad input changes nothing', async () => {
     const own = await freshCase(true);
     const other = await freshCase(false);
