@@ -4,7 +4,7 @@
 // gone stale was left by a process that died, and is failed as interrupted (never left "running").
 // Every write of a running job is conditional on its status, so once a job is failed (or deleted) by
 // another process its runner's later writes change nothing and tell it to stop.
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { ProvenanceJobResultsTable, ProvenanceJobsTable } from '../store/tables/provenance.js';
 
@@ -35,31 +35,38 @@ export async function insertJob(db: Kysely<Database>, job: JobRow): Promise<void
   await db.insertInto('provenance_jobs').values(job).execute();
 }
 
-/** queued → running; false when the job is no longer queued (failed as interrupted, or deleted). */
-export async function startJob(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
+/**
+ * Applies `changes` to the job only while it has `status`; false (nothing written) when it has not:
+ * another process failed it as interrupted, or it was deleted.
+ */
+async function updateWhile(
+  db: Kysely<Database>,
+  id: string,
+  status: JobStatus,
+  changes: Updateable<ProvenanceJobsTable>,
+): Promise<boolean> {
   const result = await db
     .updateTable('provenance_jobs')
-    .set({ status: 'running', heartbeat_at: now })
+    .set(changes)
     .where('id', '=', id)
-    .where('status', '=', 'queued')
+    .where('status', '=', status)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
+/** queued → running; false when the job is no longer queued (failed as interrupted, or deleted). */
+export function startJob(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
+  return updateWhile(db, id, 'queued', { status: 'running', heartbeat_at: now });
+}
+
 /** Progress of a running job; false when it is no longer running. */
-export async function recordProgress(
+export function recordProgress(
   db: Kysely<Database>,
   id: string,
   progress: { done: number; total: number },
   now: number,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('provenance_jobs')
-    .set({ ...progress, heartbeat_at: now })
-    .where('id', '=', id)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return updateWhile(db, id, 'running', { ...progress, heartbeat_at: now });
 }
 
 /**
@@ -74,13 +81,7 @@ export async function recordTraceChunk(
   now: number,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('provenance_jobs')
-      .set({ done, heartbeat_at: now })
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) return false;
+    if (!(await updateWhile(trx, id, 'running', { done, heartbeat_at: now }))) return false;
     if (rows.length > 0)
       await trx
         .insertInto('provenance_job_results')
@@ -90,19 +91,13 @@ export async function recordTraceChunk(
   });
 }
 
-export async function finishJob(
-  db: Kysely<Database>,
-  id: string,
-  summary: unknown,
-  now: number,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('provenance_jobs')
-    .set({ status: 'done', summary: JSON.stringify(summary), finished_at: now, heartbeat_at: now })
-    .where('id', '=', id)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+export function finishJob(db: Kysely<Database>, id: string, summary: unknown, now: number): Promise<boolean> {
+  return updateWhile(db, id, 'running', {
+    status: 'done',
+    summary: JSON.stringify(summary),
+    finished_at: now,
+    heartbeat_at: now,
+  });
 }
 
 export async function failJob(db: Kysely<Database>, id: string, error: string, now: number): Promise<void> {
