@@ -199,15 +199,18 @@ export function alignmentOffsets(words: readonly string[]): Uint32Array {
   return offsets;
 }
 
-/** The largest position kept; later k-grams are recorded at this position (unknown). */
-export const MAX_POSITION = 0xffff;
+/**
+ * A position that is not known: a k-gram starting at or beyond this offset (positions are kept in 16
+ * bits), or a posting written before positions were kept.
+ */
+export const UNKNOWN_POSITION = 0xffff;
 
 /** An output's fingerprints, sorted by key, each with the word position of its k-gram in the output. */
 export interface Fingerprints {
   keys: Uint32Array;
   /**
    * Where the fingerprint's k-gram starts (its first occurrence), in `alignmentOffsets` units;
-   * MAX_POSITION for a k-gram starting there or later.
+   * UNKNOWN_POSITION for a k-gram starting there or later.
    */
   positions: Uint32Array;
 }
@@ -244,7 +247,7 @@ export function outputFingerprints(
     if (to > from) {
       const run = { hi: all.hi.subarray(from, to), lo: all.lo.subarray(from, to) };
       for (const position of winnow(run, w))
-        selected[count++] = run.hi[position] * 65536 + Math.min(offsets[from + position], MAX_POSITION);
+        selected[count++] = run.hi[position] * 65536 + Math.min(offsets[from + position], UNKNOWN_POSITION);
     }
     runStart = i + 1;
   }

@@ -1,9 +1,10 @@
-// Fingerprinting in worker threads, for ingest of large batches (backfills, a consumer catching up):
+// Fingerprinting in worker threads, for ingest of large batches (backfills: `warden registry add`):
 // normalization and keyed hashing are pure CPU work and take ~75% of ingest. The registry cuts a
 // large batch into chunks and hands them to the workers in turn, then writes each chunk as soon as
 // its fingerprints are back, while the workers go on with the next ones. Each worker holds its own
 // KeyedHasher (and word cache) under the same key. Small batches (the live consumer's) stay on the
-// calling thread: handing them over would cost more than it saves.
+// calling thread (its batches of at most 500 events are below POOL_MIN_BATCH): handing them over would
+// cost more than it saves.
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';

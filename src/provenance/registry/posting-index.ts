@@ -1,11 +1,9 @@
 // The in-memory fingerprint index the tracer looks keys up in: a bucketed hash table over parallel
 // typed arrays (the bucket is the key's top bits; a counting sort builds it in two passes, O(n)),
-// plus a small map for postings added since the last build. Each posting carries the word position
-// of its k-gram in the output (16 bits; UNKNOWN_POSITION when not known or beyond 65,534 words).
+// plus a small map for postings added since the last build. Each posting carries the position of its
+// k-gram in the output (16 bits; UNKNOWN_POSITION when not known or beyond 65,534 alignment units).
 // 10^8 postings (10^6 outputs) take ~1.1 GB; a lookup reads one bucket of a handful of entries.
-
-/** The position of a posting whose k-gram position is not known. */
-export const UNKNOWN_POSITION = 0xffff;
+import { UNKNOWN_POSITION } from '../fingerprint/index.js';
 
 function storedPosition(position: number): number {
   return position >= 0 && position < UNKNOWN_POSITION ? position : UNKNOWN_POSITION;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyedHasher, KGRAM_WORDS, outputFingerprints } from '../fingerprint/index.js';
+import { KeyedHasher, KGRAM_WORDS, outputFingerprints, UNKNOWN_POSITION } from '../fingerprint/index.js';
 import { normalizeText } from '../normalize/index.js';
-import { PostingIndex, UNKNOWN_POSITION } from '../registry/posting-index.js';
+import { PostingIndex } from '../registry/posting-index.js';
 import {
   type Anchor,
   CHAIN_GAP,

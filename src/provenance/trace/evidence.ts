@@ -13,10 +13,10 @@ import {
   GUARANTEE_WORDS,
   type KeyedHasher,
   KGRAM_WORDS,
+  UNKNOWN_POSITION,
   WINNOW_WINDOW,
 } from '../fingerprint/index.js';
 import { normalizeText } from '../normalize/index.js';
-import { UNKNOWN_POSITION } from '../registry/posting-index.js';
 
 /** The slice of the posting index the tracer needs. */
 export interface FingerprintLookup {
