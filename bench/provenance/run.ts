@@ -193,7 +193,8 @@ function writeDump(run: QualityRun, file: string): void {
       m.coverage,
       m.containment,
       m.account,
-      ...((m as unknown as { x?: number[] }).x ?? []),
+      m.alignedCoverage,
+      m.score,
     ]);
   const lines: string[] = [];
   for (const p of run.positives)
